@@ -1,0 +1,23 @@
+"""Shared building blocks, one class a file."""
+
+from zoo.layers.attention import MultiHeadAttention
+from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
+from zoo.layers.feed_forward import FeedForward
+from zoo.layers.masking import causal_mask, merge_masks
+from zoo.layers.relative_position_bias import RelativePositionBias
+from zoo.layers.rms_norm import RMSNorm
+from zoo.layers.transformer_decoder import TransformerDecoder
+from zoo.layers.transformer_encoder import TransformerEncoder
+
+__all__ = [
+    "FeedForward",
+    "MultiHeadAttention",
+    "PositionEmbedding",
+    "RMSNorm",
+    "RelativePositionBias",
+    "TiedEmbedding",
+    "TransformerDecoder",
+    "TransformerEncoder",
+    "causal_mask",
+    "merge_masks",
+]

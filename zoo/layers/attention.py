@@ -1,0 +1,152 @@
+"""Multi-head attention with an optional key/value cache: one `call` for training, prefill and decoding."""
+
+import keras
+from keras import ops
+
+
+class MultiHeadAttention(keras.layers.Layer):
+    """Multi-head attention whose key/value cache is an optional argument of the one forward pass.
+
+    Without a cache it is ordinary (self- or cross-) attention. With a cache of shape
+    `(batch, 2, cache_length, num_heads, head_dim)`:
+    - `cache_update_index` given: keys/values of the current chunk are written into the cache at that index
+      (prefill writes a whole prompt, decoding writes one token) and attention reads the whole cache;
+    - `cache_update_index=None`: the cache is read as it is (precomputed cross-attention keys/values).
+
+    Args:
+        num_heads: number of attention heads.
+        head_dim: size of each head.
+        hidden_dim: size of the output; defaults to the input size.
+        use_bias: whether the projections have biases (BERT/GPT yes, T5 no).
+        scale: multiplier of the query-key scores; `None` means `1/sqrt(head_dim)` (T5 passes 1.0).
+        dropout: dropout rate on the attention probabilities.
+        kernel_initializer: initializer of the projection kernels.
+
+    Call arguments:
+        query: `(batch, query_length, dim)`.
+        value: `(batch, key_length, dim)` for cross-attention; `None` for self-attention.
+        attention_mask: boolean, broadcastable to `(batch, query_length, key_length)`; True = may attend.
+        attention_bias: additive, broadcastable to `(batch, num_heads, query_length, key_length)`.
+        cache: optional key/value cache as above.
+        cache_update_index: scalar int, where this chunk's keys/values go in the cache.
+
+    Returns:
+        `output` of shape `(batch, query_length, hidden_dim)`, or `(output, cache)` when a cache is given.
+
+    Example:
+    >>> attention = MultiHeadAttention(num_heads=2, head_dim=4)
+    >>> attention(keras.ops.ones((1, 3, 8))).shape
+    TensorShape([1, 3, 8])
+    """
+
+    def __init__(
+        self,
+        num_heads,
+        head_dim,
+        hidden_dim=None,
+        use_bias=True,
+        scale=None,
+        dropout=0.0,
+        kernel_initializer="glorot_uniform",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.num_heads = num_heads
+        self.head_dim = head_dim
+        self.hidden_dim = hidden_dim
+        self.use_bias = use_bias
+        self.scale = scale
+        self.dropout = dropout
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        inner_dim = num_heads * head_dim
+        dense = dict(
+            use_bias=use_bias,
+            kernel_initializer=self.kernel_initializer,
+            dtype=self.dtype_policy,
+        )
+        self.query_dense = keras.layers.Dense(inner_dim, name="query", **dense)
+        self.key_dense = keras.layers.Dense(inner_dim, name="key", **dense)
+        self.value_dense = keras.layers.Dense(inner_dim, name="value", **dense)
+        self.output_dense = None  # Created in build(): its width defaults to the input width.
+        self.dropout_layer = keras.layers.Dropout(dropout, dtype=self.dtype_policy)
+
+    def build(self, query_shape, value_shape=None):
+        value_shape = query_shape if value_shape is None else value_shape
+        self.query_dense.build(query_shape)
+        self.key_dense.build(value_shape)
+        self.value_dense.build(value_shape)
+        output_dim = self.hidden_dim or query_shape[-1]
+        self.output_dense = keras.layers.Dense(
+            output_dim,
+            use_bias=self.use_bias,
+            kernel_initializer=self.kernel_initializer,
+            dtype=self.dtype_policy,
+            name="output",
+        )
+        self.output_dense.build(tuple(query_shape[:-1]) + (self.num_heads * self.head_dim,))
+        self.built = True
+
+    def _split_heads(self, x):
+        batch, length = ops.shape(x)[0], ops.shape(x)[1]
+        return ops.reshape(x, (batch, length, self.num_heads, self.head_dim))
+
+    def call(
+        self,
+        query,
+        value=None,
+        attention_mask=None,
+        attention_bias=None,
+        cache=None,
+        cache_update_index=None,
+        training=None,
+    ):
+        value = query if value is None else value
+        q = self._split_heads(self.query_dense(query))  # (batch, q_len, heads, head_dim)
+        if cache is not None and cache_update_index is None:
+            k, v = cache[:, 0], cache[:, 1]  # (batch, k_len, heads, head_dim): precomputed
+        else:
+            k = self._split_heads(self.key_dense(value))
+            v = self._split_heads(self.value_dense(value))
+            if cache is not None:
+                start = [0, cache_update_index, 0, 0]
+                k = ops.slice_update(cache[:, 0], start, ops.cast(k, cache.dtype))
+                v = ops.slice_update(cache[:, 1], start, ops.cast(v, cache.dtype))
+                cache = ops.stack([k, v], axis=1)  # (batch, 2, cache_length, heads, head_dim)
+
+        scale = self.scale if self.scale is not None else self.head_dim**-0.5
+        scores = ops.einsum("bqhd,bkhd->bhqk", q * ops.cast(scale, q.dtype), k)
+        scores = ops.cast(scores, "float32")  # softmax in float32 under mixed precision
+        if attention_bias is not None:
+            scores = scores + ops.cast(attention_bias, "float32")
+        if attention_mask is not None:
+            mask = ops.expand_dims(ops.cast(attention_mask, "bool"), axis=1)  # (batch, 1, q_len, k_len)
+            scores = ops.where(mask, scores, ops.cast(-1e9, "float32"))
+        probabilities = ops.cast(ops.softmax(scores, axis=-1), self.compute_dtype)
+        probabilities = self.dropout_layer(probabilities, training=training)
+        context = ops.einsum("bhqk,bkhd->bqhd", probabilities, v)  # (batch, q_len, heads, head_dim)
+        batch, length = ops.shape(context)[0], ops.shape(context)[1]
+        output = self.output_dense(
+            ops.reshape(context, (batch, length, self.num_heads * self.head_dim))
+        )
+        if cache is not None:
+            return output, cache
+        return output
+
+    def compute_key_value(self, value):
+        """Keys and values for `value` as a cache `(batch, 2, length, heads, head_dim)` (cross-attention)."""
+        k = self._split_heads(self.key_dense(value))
+        v = self._split_heads(self.value_dense(value))
+        return ops.stack([k, v], axis=1)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            num_heads=self.num_heads,
+            head_dim=self.head_dim,
+            hidden_dim=self.hidden_dim,
+            use_bias=self.use_bias,
+            scale=self.scale,
+            dropout=self.dropout,
+            kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
+        )
+        return config

@@ -1,0 +1,100 @@
+"""Thin base class of the backbones: presets, LoRA, build-on-construction, flat-argument configs."""
+
+import keras
+
+from zoo.layers.attention import MultiHeadAttention
+
+
+class Backbone(keras.Model):
+    """A transformer without a head. Subclasses set `presets` and call `_build_from_dummy_inputs()`.
+
+    Output contract: `call` returns a dict; encoders give `sequence_output` (and `pooled_output` when they have a
+    pooler), decoders `sequence_output` (plus `cache` when given one), encoder-decoders
+    `encoder_sequence_output` and `decoder_sequence_output`. Task models rely on nothing else.
+    """
+
+    presets = {}
+    #: Whether a language-model head reuses the token embedding (`TiedEmbedding(..., reverse=True)`).
+    tie_embeddings = True
+
+    def _build_from_dummy_inputs(self):
+        # Subclassed models create weights on first call; build now so weights exist for loading/conversion.
+        self(self.dummy_inputs(), training=False)
+
+    def dummy_inputs(self, batch_size=1, length=2):
+        raise NotImplementedError
+
+    @classmethod
+    def from_preset(cls, name, **overrides):
+        """Builds a backbone from `cls.presets[name]` (a dict of constructor arguments), with overrides."""
+        if name not in cls.presets:
+            raise ValueError(
+                f"{cls.__name__}: unknown preset {name!r}; available: {sorted(cls.presets)}"
+            )
+        config = dict(cls.presets[name]["config"])
+        unknown = set(overrides) - set(config) - {"dtype", "name"}
+        if unknown:
+            raise ValueError(f"{cls.__name__}.from_preset: unknown argument(s) {sorted(unknown)}")
+        config.update(overrides)
+        return cls(**config)
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        try:
+            return cls(**config)
+        except TypeError as error:
+            import inspect
+
+            known = set(inspect.signature(cls.__init__).parameters) | {"name", "dtype", "trainable"}
+            unknown = sorted(set(config) - known)
+            if unknown:
+                raise ValueError(f"{cls.__name__} config: unknown field(s) {unknown}") from error
+            raise
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+        }
+
+    def enable_lora(self, rank, alpha=None):
+        """Adds rank-`rank` LoRA adapters to every attention query and value projection and freezes the rest.
+
+        After this only the adapters train; `Dense.kernel` (what `call` uses) is the merged kernel, so
+        `merge_lora()` gives a plain model with identical outputs.
+        """
+        for layer in self._flatten_layers(include_self=False):
+            if not list(layer._flatten_layers(include_self=False)):
+                layer.trainable = False
+        for layer in self._flatten_layers(include_self=False):
+            if isinstance(layer, MultiHeadAttention):
+                for dense in (layer.query_dense, layer.value_dense):
+                    dense.trainable = True
+                    dense.enable_lora(rank, lora_alpha=alpha)
+                    if dense.bias is not None:
+                        dense.bias.trainable = False
+
+    def merge_lora(self):
+        """Returns a copy of this backbone without adapters whose kernels have the adapters folded in.
+
+        Uses Keras' own saving path (`save_own_variables` writes a LoRA layer's merged kernel), so the copy gives
+        the same outputs and trains as an ordinary backbone.
+        """
+        merged = self.__class__.from_config(self.get_config())
+        old_layers = list(self._flatten_layers(include_self=False))
+        new_layers = list(merged._flatten_layers(include_self=False))
+        for old, new in zip(old_layers, new_layers, strict=True):
+            store = {}
+            old.save_own_variables(store)
+            new.load_own_variables(store)
+        return merged
+
+
+def padding_mask_or_ones(inputs, token_ids):
+    """`inputs["padding_mask"]`, or all True when the caller gave none."""
+    mask = inputs.get("padding_mask") if isinstance(inputs, dict) else None
+    if mask is None:
+        mask = keras.ops.ones_like(token_ids, dtype="bool")
+    return mask

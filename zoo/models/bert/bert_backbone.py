@@ -1,0 +1,142 @@
+"""BERT encoder backbone: token + position + segment embeddings, post-LN encoder blocks, tanh pooler."""
+
+import keras
+from keras import ops
+
+from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
+from zoo.layers.masking import merge_masks
+from zoo.layers.transformer_encoder import TransformerEncoder
+from zoo.models.backbone import Backbone, padding_mask_or_ones
+from zoo.models.bert.bert_presets import BERT_PRESETS
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class BertBackbone(Backbone):
+    """A BERT encoder without a head.
+
+    Args:
+        vocabulary_size: number of tokens.
+        num_layers: encoder blocks.
+        num_heads: attention heads per block.
+        hidden_dim: width of the hidden states.
+        intermediate_dim: feed-forward width.
+        dropout: dropout rate.
+        max_sequence_length: number of learned positions.
+        num_segments: number of segment (token type) ids.
+        layer_norm_epsilon: layer norm epsilon.
+        activation: feed-forward activation ("gelu" for BERT).
+
+    Call arguments:
+        inputs: dict with `token_ids` `(batch, length)` int, and optionally `padding_mask` (bool/int, 1 = real
+            token) and `segment_ids`.
+
+    Returns:
+        dict with `sequence_output` `(batch, length, hidden_dim)` and `pooled_output` `(batch, hidden_dim)`.
+
+    Example:
+    >>> backbone = BertBackbone.from_preset("bert_tiny")
+    >>> out = backbone({"token_ids": keras.ops.ones((2, 8), "int32")})
+    >>> out["sequence_output"].shape, out["pooled_output"].shape
+    (TensorShape([2, 8, 32]), TensorShape([2, 32]))
+    """
+
+    presets = BERT_PRESETS
+
+    def __init__(
+        self,
+        vocabulary_size,
+        num_layers,
+        num_heads,
+        hidden_dim,
+        intermediate_dim,
+        dropout=0.1,
+        max_sequence_length=512,
+        num_segments=2,
+        layer_norm_epsilon=1e-12,
+        activation="gelu",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.vocabulary_size = vocabulary_size
+        self.num_layers = num_layers
+        self.num_heads = num_heads
+        self.hidden_dim = hidden_dim
+        self.intermediate_dim = intermediate_dim
+        self.dropout = dropout
+        self.max_sequence_length = max_sequence_length
+        self.num_segments = num_segments
+        self.layer_norm_epsilon = layer_norm_epsilon
+        self.activation = activation
+
+        policy = self.dtype_policy
+        initializer = keras.initializers.TruncatedNormal(stddev=0.02)
+        self.token_embedding = TiedEmbedding(
+            vocabulary_size, hidden_dim, embeddings_initializer=initializer, dtype=policy,
+            name="token_embedding",
+        )
+        self.position_embedding = PositionEmbedding(
+            max_sequence_length, initializer=initializer, dtype=policy, name="position_embedding"
+        )
+        self.segment_embedding = keras.layers.Embedding(
+            num_segments, hidden_dim, embeddings_initializer=initializer, dtype=policy,
+            name="segment_embedding",
+        )
+        self.embeddings_norm = keras.layers.LayerNormalization(
+            epsilon=layer_norm_epsilon, dtype=policy, name="embeddings_norm"
+        )
+        self.embeddings_dropout = keras.layers.Dropout(dropout, dtype=policy)
+        self.encoder_layers = [
+            TransformerEncoder(
+                num_heads,
+                intermediate_dim,
+                activation=activation,
+                dropout=dropout,
+                layer_norm_epsilon=layer_norm_epsilon,
+                kernel_initializer=initializer,
+                dtype=policy,
+                name=f"encoder_layer_{i}",
+            )
+            for i in range(num_layers)
+        ]
+        self.pooler_dense = keras.layers.Dense(
+            hidden_dim, activation="tanh", kernel_initializer=initializer, dtype=policy, name="pooler"
+        )
+        self._build_from_dummy_inputs()
+
+    def dummy_inputs(self, batch_size=1, length=2):
+        return {
+            "token_ids": ops.zeros((batch_size, length), "int32"),
+            "padding_mask": ops.ones((batch_size, length), "bool"),
+            "segment_ids": ops.zeros((batch_size, length), "int32"),
+        }
+
+    def call(self, inputs, training=None):
+        token_ids = inputs["token_ids"]
+        padding_mask = padding_mask_or_ones(inputs, token_ids)
+        segment_ids = inputs.get("segment_ids")
+        if segment_ids is None:
+            segment_ids = ops.zeros_like(token_ids)
+        x = self.token_embedding(token_ids)  # (batch, length, hidden)
+        x = x + self.position_embedding(x) + self.segment_embedding(segment_ids)
+        x = self.embeddings_dropout(self.embeddings_norm(x), training=training)
+        mask = merge_masks(padding_mask)  # (batch, 1, length)
+        for layer in self.encoder_layers:
+            x = layer(x, attention_mask=mask, training=training)
+        pooled = self.pooler_dense(x[:, 0, :])  # (batch, hidden)
+        return {"sequence_output": x, "pooled_output": pooled}
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            vocabulary_size=self.vocabulary_size,
+            num_layers=self.num_layers,
+            num_heads=self.num_heads,
+            hidden_dim=self.hidden_dim,
+            intermediate_dim=self.intermediate_dim,
+            dropout=self.dropout,
+            max_sequence_length=self.max_sequence_length,
+            num_segments=self.num_segments,
+            layer_norm_epsilon=self.layer_norm_epsilon,
+            activation=self.activation,
+        )
+        return config

@@ -1,0 +1,57 @@
+"""Causal language model head: next-token logits, with the cached forward pass used for generation."""
+
+import keras
+
+from zoo.models.task_model import TaskModel
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class CausalLM(TaskModel):
+    """Next-token logits from a decoder backbone through the tied embedding (or an own projection when the
+    backbone's `tie_embeddings` is False).
+
+    `call(inputs, cache, cache_update_index)` is the single forward pass: without a cache it scores whole
+    sequences (training); with one it prefills a prompt or decodes a step. `next` is the sampler protocol.
+
+    Args:
+        backbone: a decoder `Backbone` (e.g. `GPTBackbone`) with `init_cache`.
+
+    Returns:
+        float32 logits `(batch, length, vocabulary_size)`, and the updated cache when given one.
+
+    Example:
+    >>> from zoo.models import GPTBackbone
+    >>> model = CausalLM(GPTBackbone.from_preset("gpt_tiny"))
+    >>> model({"token_ids": keras.ops.ones((2, 8), "int32")}).shape
+    TensorShape([2, 8, 1000])
+    """
+
+    def __init__(self, backbone, **kwargs):
+        super().__init__(backbone, **kwargs)
+        self.lm_head = None
+        if not backbone.tie_embeddings:
+            self.lm_head = keras.layers.Dense(
+                backbone.vocabulary_size, use_bias=False, dtype="float32", name="lm_head"
+            )
+        self._build_from_dummy_inputs()
+
+    def logits(self, sequence_output):
+        if self.lm_head is None:
+            return self.backbone.token_embedding(sequence_output, reverse=True)
+        return self.lm_head(sequence_output)
+
+    def call(self, inputs, cache=None, cache_update_index=None, training=None):
+        outputs = self.backbone(inputs, cache=cache, cache_update_index=cache_update_index, training=training)
+        logits = self.logits(outputs["sequence_output"])  # (batch, length, vocab)
+        if cache is None:
+            return logits
+        return logits, outputs["cache"]
+
+    def init_cache(self, batch_size, max_length):
+        return self.backbone.init_cache(batch_size, max_length)
+
+    def next(self, token_ids, cache, index):
+        """Sampler protocol: logits `(batch, vocab)` for the token after `token_ids` (written at `index`),
+        and the updated cache."""
+        logits, cache = self({"token_ids": token_ids}, cache=cache, cache_update_index=index)
+        return logits[:, -1, :], cache

@@ -1,0 +1,156 @@
+"""GPT-2 style decoder backbone: learned positions, pre-LN causal blocks, final layer norm, optional KV cache."""
+
+import keras
+from keras import ops
+
+from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
+from zoo.layers.masking import causal_mask, merge_masks
+from zoo.layers.transformer_decoder import TransformerDecoder
+from zoo.models.backbone import Backbone
+from zoo.models.gpt.gpt_presets import GPT_PRESETS
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class GPTBackbone(Backbone):
+    """A GPT-2 decoder without a head; the same `call` trains, prefills and decodes with a cache.
+
+    Args:
+        vocabulary_size: number of tokens.
+        num_layers: decoder blocks.
+        num_heads: attention heads per block.
+        hidden_dim: width of the hidden states.
+        intermediate_dim: feed-forward width.
+        dropout: dropout rate.
+        max_sequence_length: number of learned positions (also the longest cache).
+        layer_norm_epsilon: layer norm epsilon.
+        activation: feed-forward activation ("gelu_approximate" is GPT-2's "gelu_new").
+
+    Call arguments:
+        inputs: dict with `token_ids` `(batch, length)` and optionally `padding_mask` `(batch, key_length)`.
+        cache: optional `(batch, num_layers, 2, cache_length, num_heads, head_dim)`, from `init_cache`.
+        cache_update_index: scalar int, position of `token_ids[:, 0]`; keys/values are written there.
+
+    Returns:
+        dict with `sequence_output` `(batch, length, hidden_dim)`, and `cache` when a cache was given.
+
+    Example:
+    >>> backbone = GPTBackbone.from_preset("gpt_tiny")
+    >>> cache = backbone.init_cache(batch_size=2, max_length=16)
+    >>> out = backbone({"token_ids": keras.ops.ones((2, 4), "int32")}, cache=cache, cache_update_index=0)
+    >>> out["sequence_output"].shape
+    TensorShape([2, 4, 32])
+    """
+
+    presets = GPT_PRESETS
+
+    def __init__(
+        self,
+        vocabulary_size,
+        num_layers,
+        num_heads,
+        hidden_dim,
+        intermediate_dim,
+        dropout=0.1,
+        max_sequence_length=1024,
+        layer_norm_epsilon=1e-5,
+        activation="gelu_approximate",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if hidden_dim % num_heads:
+            raise ValueError(f"hidden_dim ({hidden_dim}) must be divisible by num_heads ({num_heads})")
+        self.vocabulary_size = vocabulary_size
+        self.num_layers = num_layers
+        self.num_heads = num_heads
+        self.hidden_dim = hidden_dim
+        self.intermediate_dim = intermediate_dim
+        self.dropout = dropout
+        self.max_sequence_length = max_sequence_length
+        self.layer_norm_epsilon = layer_norm_epsilon
+        self.activation = activation
+        self.head_dim = hidden_dim // num_heads
+
+        policy = self.dtype_policy
+        initializer = keras.initializers.RandomNormal(stddev=0.02)
+        self.token_embedding = TiedEmbedding(
+            vocabulary_size, hidden_dim, embeddings_initializer=initializer, dtype=policy,
+            name="token_embedding",
+        )
+        self.position_embedding = PositionEmbedding(
+            max_sequence_length, initializer=initializer, dtype=policy, name="position_embedding"
+        )
+        self.embeddings_dropout = keras.layers.Dropout(dropout, dtype=policy)
+        self.decoder_layers = [
+            TransformerDecoder(
+                num_heads,
+                intermediate_dim,
+                activation=activation,
+                dropout=dropout,
+                layer_norm_epsilon=layer_norm_epsilon,
+                kernel_initializer=initializer,
+                dtype=policy,
+                name=f"decoder_layer_{i}",
+            )
+            for i in range(num_layers)
+        ]
+        self.final_norm = keras.layers.LayerNormalization(
+            epsilon=layer_norm_epsilon, dtype=policy, name="final_norm"
+        )
+        self._build_from_dummy_inputs()
+
+    def dummy_inputs(self, batch_size=1, length=2):
+        return {
+            "token_ids": ops.zeros((batch_size, length), "int32"),
+            "padding_mask": ops.ones((batch_size, length), "bool"),
+        }
+
+    def init_cache(self, batch_size, max_length):
+        """An empty key/value cache for `max_length` positions."""
+        if max_length > self.max_sequence_length:
+            raise ValueError(
+                f"max_length {max_length} exceeds max_sequence_length {self.max_sequence_length}"
+            )
+        shape = (batch_size, self.num_layers, 2, max_length, self.num_heads, self.head_dim)
+        return ops.zeros(shape, dtype=self.compute_dtype)
+
+    def call(self, inputs, cache=None, cache_update_index=None, training=None):
+        token_ids = inputs["token_ids"]
+        length = ops.shape(token_ids)[1]
+        start = 0 if cache_update_index is None else cache_update_index
+        key_length = length if cache is None else ops.shape(cache)[3]
+        x = self.token_embedding(token_ids)  # (batch, length, hidden)
+        x = x + self.position_embedding(x, start_index=start)
+        x = self.embeddings_dropout(x, training=training)
+        mask = merge_masks(inputs.get("padding_mask"), causal_mask(length, key_length, start))
+        caches = []
+        for i, layer in enumerate(self.decoder_layers):
+            if cache is None:
+                x = layer(x, attention_mask=mask, training=training)
+            else:
+                x, layer_cache = layer(
+                    x,
+                    attention_mask=mask,
+                    cache=cache[:, i],
+                    cache_update_index=start,
+                    training=training,
+                )
+                caches.append(layer_cache)
+        outputs = {"sequence_output": self.final_norm(x)}
+        if cache is not None:
+            outputs["cache"] = ops.stack(caches, axis=1)  # (batch, layers, 2, cache_length, heads, head_dim)
+        return outputs
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            vocabulary_size=self.vocabulary_size,
+            num_layers=self.num_layers,
+            num_heads=self.num_heads,
+            hidden_dim=self.hidden_dim,
+            intermediate_dim=self.intermediate_dim,
+            dropout=self.dropout,
+            max_sequence_length=self.max_sequence_length,
+            layer_norm_epsilon=self.layer_norm_epsilon,
+            activation=self.activation,
+        )
+        return config

@@ -1,0 +1,67 @@
+"""Encoder-decoder language model head (T5): decoder logits, with a cached decoder for generation."""
+
+import keras
+from keras import ops
+
+from zoo.models.task_model import TaskModel
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class Seq2SeqLM(TaskModel):
+    """Decoder-token logits from an encoder-decoder backbone. A tied head (T5 v1.0) scales the decoder output
+    by `hidden_dim**-0.5` before the embedding transpose; an untied one (v1.1) has its own projection.
+
+    `encode` then `decode` is the single forward pass; `decode` takes an optional cache, so training, prefill
+    and step-by-step decoding share it.
+
+    Args:
+        backbone: an encoder-decoder `Backbone` (e.g. `T5Backbone`).
+
+    Returns:
+        float32 logits `(batch, decoder_length, vocabulary_size)`.
+
+    Example:
+    >>> from zoo.models import T5Backbone
+    >>> model = Seq2SeqLM(T5Backbone.from_preset("t5_tiny"))
+    >>> ids = keras.ops.ones((2, 5), "int32")
+    >>> model({"encoder_token_ids": ids, "encoder_padding_mask": ids > 0, "decoder_token_ids": ids}).shape
+    TensorShape([2, 5, 1000])
+    """
+
+    def __init__(self, backbone, **kwargs):
+        super().__init__(backbone, **kwargs)
+        self.lm_head = None
+        if not backbone.tie_embeddings:
+            self.lm_head = keras.layers.Dense(
+                backbone.vocabulary_size, use_bias=False, dtype="float32", name="lm_head"
+            )
+        self._build_from_dummy_inputs()
+
+    def logits(self, decoder_output):
+        if self.lm_head is None:
+            scaled = decoder_output * ops.cast(self.backbone.hidden_dim**-0.5, decoder_output.dtype)
+            return self.backbone.token_embedding(scaled, reverse=True)
+        return self.lm_head(decoder_output)
+
+    def encode(self, encoder_token_ids, encoder_padding_mask, training=None):
+        return self.backbone.encode(encoder_token_ids, encoder_padding_mask, training=training)
+
+    def init_cache(self, encoder_output, max_length):
+        return self.backbone.init_cache(encoder_output, max_length)
+
+    def decode(self, decoder_token_ids, encoder_output, encoder_padding_mask, decoder_padding_mask=None,
+               cache=None, cache_update_index=None, training=None):
+        decoded = self.backbone.decode(
+            decoder_token_ids, encoder_output, encoder_padding_mask, padding_mask=decoder_padding_mask,
+            cache=cache, cache_update_index=cache_update_index, training=training,
+        )
+        if cache is None:
+            return self.logits(decoded)
+        decoded, cache = decoded
+        return self.logits(decoded), cache
+
+    def call(self, inputs, training=None):
+        encoder_mask = inputs["encoder_padding_mask"]
+        encoder_output = self.encode(inputs["encoder_token_ids"], encoder_mask, training=training)
+        return self.decode(inputs["decoder_token_ids"], encoder_output, encoder_mask,
+                           decoder_padding_mask=inputs.get("decoder_padding_mask"), training=training)

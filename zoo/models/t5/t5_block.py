@@ -1,0 +1,140 @@
+"""T5 transformer block: pre-RMS-norm, bias-free unscaled attention, optional cross-attention."""
+
+import keras
+
+from zoo.layers.attention import MultiHeadAttention
+from zoo.layers.feed_forward import FeedForward
+from zoo.layers.rms_norm import RMSNorm
+
+
+class T5Block(keras.layers.Layer):
+    """One T5 encoder block, or a decoder block when `is_decoder` (adds cross-attention).
+
+    Args:
+        num_heads: attention heads.
+        head_dim: size of each head (T5's `d_kv`; `num_heads * head_dim` may differ from the hidden width).
+        intermediate_dim: feed-forward width.
+        activation: "relu" (T5 v1.0) or "gated-gelu_approximate" (T5 v1.1).
+        dropout: dropout rate.
+        layer_norm_epsilon: RMS norm epsilon.
+        is_decoder: whether the block attends to an encoder output.
+
+    Call arguments:
+        x: `(batch, length, hidden_dim)`.
+        attention_mask, attention_bias: for self-attention (bias = relative position bias).
+        encoder_output, encoder_attention_mask: for cross-attention.
+        cache, cross_cache: `(batch, 2, length, heads, head_dim)` key/value caches; `cache_update_index`.
+
+    Returns:
+        `x`, or `(x, cache)` when a cache is given.
+
+    Example:
+    >>> T5Block(num_heads=2, head_dim=4, intermediate_dim=16)(keras.ops.ones((1, 3, 8))).shape
+    TensorShape([1, 3, 8])
+    """
+
+    def __init__(
+        self,
+        num_heads,
+        head_dim,
+        intermediate_dim,
+        activation="relu",
+        dropout=0.0,
+        layer_norm_epsilon=1e-6,
+        is_decoder=False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.num_heads = num_heads
+        self.head_dim = head_dim
+        self.intermediate_dim = intermediate_dim
+        self.activation = activation
+        self.dropout = dropout
+        self.layer_norm_epsilon = layer_norm_epsilon
+        self.is_decoder = is_decoder
+
+    def build(self, input_shape):
+        policy = self.dtype_policy
+        initializer = keras.initializers.RandomNormal(stddev=(self.head_dim * self.num_heads) ** -0.5)
+        attention = dict(use_bias=False, scale=1.0, dropout=self.dropout, dtype=policy,
+                         kernel_initializer=initializer)
+        self.self_attention_norm = RMSNorm(self.layer_norm_epsilon, dtype=policy, name="self_attention_norm")
+        self.self_attention_norm.build(input_shape)
+        self.self_attention = MultiHeadAttention(
+            self.num_heads, self.head_dim, name="self_attention", **attention
+        )
+        self.self_attention.build(input_shape)
+        if self.is_decoder:
+            self.cross_attention_norm = RMSNorm(
+                self.layer_norm_epsilon, dtype=policy, name="cross_attention_norm"
+            )
+            self.cross_attention_norm.build(input_shape)
+            self.cross_attention = MultiHeadAttention(
+                self.num_heads, self.head_dim, name="cross_attention", **attention
+            )
+            self.cross_attention.build(input_shape, input_shape)
+        self.feed_forward_norm = RMSNorm(self.layer_norm_epsilon, dtype=policy, name="feed_forward_norm")
+        self.feed_forward_norm.build(input_shape)
+        self.feed_forward = FeedForward(
+            self.intermediate_dim,
+            activation=self.activation,
+            use_bias=False,
+            inner_dropout=self.dropout,
+            kernel_initializer=initializer,
+            dtype=policy,
+            name="feed_forward",
+        )
+        self.feed_forward.build(input_shape)
+        self.dropout_layer = keras.layers.Dropout(self.dropout, dtype=policy)
+        self.built = True
+
+    def call(
+        self,
+        x,
+        attention_mask=None,
+        attention_bias=None,
+        encoder_output=None,
+        encoder_attention_mask=None,
+        cache=None,
+        cross_cache=None,
+        cache_update_index=None,
+        training=None,
+    ):
+        attended = self.self_attention(
+            self.self_attention_norm(x),
+            attention_mask=attention_mask,
+            attention_bias=attention_bias,
+            cache=cache,
+            cache_update_index=cache_update_index,
+            training=training,
+        )
+        if cache is not None:
+            attended, cache = attended
+        x = x + self.dropout_layer(attended, training=training)
+        if self.is_decoder:
+            attended = self.cross_attention(
+                self.cross_attention_norm(x),
+                encoder_output,
+                attention_mask=encoder_attention_mask,
+                cache=cross_cache,
+                training=training,
+            )
+            if cross_cache is not None:
+                attended, _ = attended
+            x = x + self.dropout_layer(attended, training=training)
+        x = x + self.dropout_layer(self.feed_forward(self.feed_forward_norm(x), training=training),
+                                   training=training)
+        return x if cache is None else (x, cache)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            num_heads=self.num_heads,
+            head_dim=self.head_dim,
+            intermediate_dim=self.intermediate_dim,
+            activation=self.activation,
+            dropout=self.dropout,
+            layer_norm_epsilon=self.layer_norm_epsilon,
+            is_decoder=self.is_decoder,
+        )
+        return config

@@ -1,0 +1,63 @@
+"""Thin base class of the task models: a backbone, a head, and a default `compile`."""
+
+import keras
+
+
+class TaskModel(keras.Model):
+    """A backbone plus a head. Subclasses define the head, `default_loss()` and `default_metrics()`.
+
+    `compile()` with no arguments gives AdamW (weight decay 0.01, no decay on norms and biases) with linear
+    warmup then cosine decay, the task's loss and metrics, and XLA (`jit_compile=True`).
+    """
+
+    def __init__(self, backbone, **kwargs):
+        super().__init__(**kwargs)
+        self.backbone = backbone
+
+    def _build_from_dummy_inputs(self):
+        self(self.backbone.dummy_inputs(), training=False)
+
+    def default_loss(self):
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def default_metrics(self):
+        return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+
+    def compile(
+        self,
+        optimizer="auto",
+        loss="auto",
+        metrics="auto",
+        learning_rate=5e-5,
+        weight_decay=0.01,
+        warmup_steps=0,
+        total_steps=10_000,
+        jit_compile=True,
+        **kwargs,
+    ):
+        if optimizer == "auto":
+            schedule = keras.optimizers.schedules.CosineDecay(
+                initial_learning_rate=0.0 if warmup_steps else learning_rate,
+                decay_steps=max(1, total_steps - warmup_steps),
+                alpha=0.0,
+                warmup_target=learning_rate if warmup_steps else None,
+                warmup_steps=warmup_steps,
+            )
+            optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=weight_decay)
+            optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta", "scale"])
+        loss = self.default_loss() if loss == "auto" else loss
+        metrics = self.default_metrics() if metrics == "auto" else metrics
+        super().compile(optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=jit_compile, **kwargs)
+
+    def get_config(self):
+        return {
+            "backbone": keras.saving.serialize_keras_object(self.backbone),
+            "name": self.name,
+            "trainable": self.trainable,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
+        return cls(**config)
