@@ -57,3 +57,8 @@ def quote(value, limit=80):
     if len(text) > limit:
         return text[:limit] + f"... ({len(text)} characters)"
     return text
+
+
+class SourceUnavailableError(RuntimeError):
+    """A remote data source (`tfds:...`, `hf:...`) cannot be used here: its package is missing or the
+    network/hub is unreachable. The message names the source, the package and the way out."""
