@@ -1,0 +1,221 @@
+"""In-graph BERT WordPiece tokenizer with Hugging Face `BertTokenizerFast` parity."""
+
+import os
+
+import keras
+import tensorflow as tf
+import tensorflow_text as tf_text
+
+from zoo.tokenizers._common import read_lines, sanitize_utf8, to_ids_tensor, to_string_tensor
+
+# BERT's "clean text" step drops NUL, U+FFFD and every control / format / private-use / unassigned
+# character except \t \n \r (which become spaces with the other whitespace).
+_CONTROL_REGEX = (
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{FFFD}]|\p{Cf}|\p{Co}|\p{Cs}"
+    r"|[^\p{L}\p{M}\p{N}\p{P}\p{S}\p{Z}\p{Cc}\p{Cf}\p{Co}\p{Cs}]"
+)
+_WHITESPACE_REGEX = r"[\t\n\r\p{Z}]"
+# ASCII symbols count as punctuation for BERT (e.g. `$`, `+`, `^`), plus all of Unicode `P*`.
+_PUNCTUATION_REGEX = r"[!-/:-@\[-`{-~]|\p{P}"
+_CJK_REGEX = (
+    r"[\x{4E00}-\x{9FFF}\x{3400}-\x{4DBF}\x{20000}-\x{2A6DF}\x{2A700}-\x{2B73F}"
+    r"\x{2B740}-\x{2B81F}\x{2B820}-\x{2CEAF}\x{F900}-\x{FAFF}\x{2F800}-\x{2FA1F}]"
+)
+# Words longer than this many characters become the unknown token (as in BERT / Hugging Face).
+MAX_CHARS_PER_WORD = 100
+
+
+class WordPieceTokenizer(keras.layers.Layer):
+    """BERT WordPiece tokenizer that runs inside the TensorFlow graph.
+
+    Reproduces Hugging Face `BertTokenizerFast` (`add_special_tokens=False`): BERT text cleaning (control
+    characters dropped, whitespace normalised), spaces around CJK ideographs, optional accent stripping
+    (NFD then drop `Mn` marks) and lower-casing, split on whitespace and punctuation, then greedy
+    longest-match-first WordPiece with `##` continuation pieces. A word longer than 100 characters, or one
+    that cannot be covered by vocabulary pieces, becomes `[UNK]`.
+
+    Special tokens written inside input strings (e.g. a literal "[SEP]") are NOT recognised: they are
+    split like ordinary text. Invalid UTF-8 input bytes never fail the graph: each invalid sequence is
+    replaced by U+FFFD, which BERT's cleaning then drops.
+
+    Args:
+        vocabulary: path to a `vocab.txt` (one token a line, line number = id) or a list of tokens.
+        lowercase: bool, lower-case the text (Unicode full lower-casing). Defaults to `True`.
+        strip_accents: bool or `None`; `None` strips accents exactly when `lowercase` is `True` (the
+            Hugging Face default).
+        split_on_cjk: bool, put each CJK ideograph in its own word. Defaults to `True`.
+        suffix_indicator: prefix marking continuation pieces. Defaults to `"##"`.
+        unk_token, pad_token, cls_token, sep_token, mask_token: special token strings; each must be in
+            the vocabulary.
+
+    Call arguments:
+        inputs: a `tf.string` scalar or rank-1 batch of strings.
+
+    Returns:
+        For a batch, an int32 `tf.RaggedTensor` of shape `(batch, None)`; for a scalar, a dense int32
+        tensor of shape `(None,)`.
+
+    Example:
+    ```python
+    tokenizer = WordPieceTokenizer(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "qu", "##ick", "."])
+    tokenizer(["The quick."])  # <tf.RaggedTensor [[5, 6, 7, 8]]>
+    tokenizer.detokenize([[5, 6, 7, 8]])  # [b"the quick ."]
+    ```
+    """
+
+    def __init__(
+        self,
+        vocabulary,
+        lowercase=True,
+        strip_accents=None,
+        split_on_cjk=True,
+        suffix_indicator="##",
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+        **kwargs,
+    ):
+        kwargs.pop("dtype", None)
+        super().__init__(dtype="int32", **kwargs)
+        self._convert_input_args = False
+        self._allow_non_tensor_positional_args = True
+        if isinstance(vocabulary, (str, os.PathLike)):
+            vocabulary = read_lines(vocabulary, "WordPiece vocabulary")
+            source = "vocabulary file"
+        else:
+            vocabulary = list(vocabulary)
+            source = "vocabulary list"
+        if not vocabulary:
+            raise ValueError(f"WordPiece {source} is empty: expected one token per line/element")
+        for index, token in enumerate(vocabulary):
+            if not isinstance(token, str) or token == "" or token.strip() != token:
+                raise ValueError(
+                    f"WordPiece {source}, entry {index} (line {index + 1}): expected a non-empty token "
+                    f"without surrounding whitespace, got {token!r}"
+                )
+        self.vocabulary = vocabulary
+        self.lowercase = lowercase
+        self.strip_accents = strip_accents
+        self.split_on_cjk = split_on_cjk
+        self.suffix_indicator = suffix_indicator
+        self.unk_token = unk_token
+        self.pad_token = pad_token
+        self.cls_token = cls_token
+        self.sep_token = sep_token
+        self.mask_token = mask_token
+
+        self._token_to_id = {}
+        for index, token in enumerate(vocabulary):
+            self._token_to_id.setdefault(token, index)  # HF keeps the first id of a duplicated token.
+        for name in ("unk_token", "pad_token", "cls_token", "sep_token", "mask_token"):
+            token = getattr(self, name)
+            if token not in self._token_to_id:
+                raise ValueError(f"{name}={token!r} is not in the WordPiece {source} ({len(vocabulary)} tokens)")
+        self.unk_token_id = self._token_to_id[unk_token]
+        self.pad_token_id = self._token_to_id[pad_token]
+        self.cls_token_id = self._token_to_id[cls_token]
+        self.sep_token_id = self._token_to_id[sep_token]
+        self.mask_token_id = self._token_to_id[mask_token]
+
+        self._wordpiece = tf_text.FastWordpieceTokenizer(
+            vocab=vocabulary,
+            suffix_indicator=suffix_indicator,
+            # Word length is limited in characters below; allow any UTF-8 width here.
+            max_bytes_per_word=4 * MAX_CHARS_PER_WORD,
+            token_out_type=tf.int32,
+            unknown_token=unk_token,
+            no_pretokenization=True,
+        )
+        self._vocabulary_tensor = tf.constant(vocabulary)
+
+    def vocabulary_size(self):
+        return len(self.vocabulary)
+
+    def get_vocabulary(self):
+        return list(self.vocabulary)
+
+    def token_to_id(self, token):
+        if token not in self._token_to_id:
+            raise KeyError(f"Token {token!r} is not in the vocabulary")
+        return self._token_to_id[token]
+
+    def id_to_token(self, id):
+        if not 0 <= id < len(self.vocabulary):
+            raise IndexError(f"Id {id} is out of range for a vocabulary of {len(self.vocabulary)} tokens")
+        return self.vocabulary[id]
+
+    def _words(self, strings):
+        """BERT normalisation and pre-tokenization: (batch,) strings -> (batch, None) ragged words."""
+        strip_accents = self.lowercase if self.strip_accents is None else self.strip_accents
+        text = sanitize_utf8(strings)
+        text = tf.strings.regex_replace(text, _CONTROL_REGEX, "")
+        text = tf.strings.regex_replace(text, _WHITESPACE_REGEX, " ")
+        if self.split_on_cjk:
+            text = tf.strings.regex_replace(text, _CJK_REGEX, r" \0 ")
+        if strip_accents:
+            text = tf_text.normalize_utf8(text, "NFD")
+            text = tf.strings.regex_replace(text, r"\p{Mn}", "")
+        if self.lowercase:
+            # Character-by-character lower-casing as in Hugging Face: no final-sigma rule, so map every
+            # capital sigma to "σ" before ICU's context-sensitive lower-casing sees it.
+            text = tf.strings.regex_replace(text, "\u03a3", "\u03c3")
+            text = tf.strings.lower(text, encoding="utf-8")
+        return tf_text.regex_split(
+            text, delim_regex_pattern=f" |{_PUNCTUATION_REGEX}", keep_delim_regex_pattern=_PUNCTUATION_REGEX
+        )
+
+    def call(self, inputs):
+        strings = to_string_tensor(inputs)
+        scalar = strings.shape.rank == 0
+        if scalar:
+            strings = tf.expand_dims(strings, 0)
+        words = self._words(strings)  # (batch, words)
+        too_long = tf.strings.length(words.flat_values, unit="UTF8_CHAR") > MAX_CHARS_PER_WORD
+        flat_words = tf.where(too_long, self.unk_token, words.flat_values)
+        pieces = self._wordpiece.tokenize(flat_words)  # (total_words, pieces)
+        ids = words.with_flat_values(pieces).merge_dims(1, 2)  # (batch, pieces)
+        if scalar:
+            return ids[0]
+        return ids
+
+    def detokenize(self, ids):
+        """Ids (dense or ragged, rank 1 or 2) -> strings, like Hugging Face's WordPiece decoder.
+
+        Pieces are joined by spaces, continuation pieces are glued to the previous piece without their
+        `##`, and no space is put before a piece starting with `.`, `?`, `!` or `,`. Special tokens are kept.
+        """
+        ids = to_ids_tensor(ids)
+        tokens = tf.gather(self._vocabulary_tensor, ids)
+        text = tf.strings.reduce_join(tokens, axis=-1, separator=" ")
+        text = tf.strings.regex_replace(text, " " + _escape(self.suffix_indicator), "")
+        return tf.strings.regex_replace(text, r" ([.?!,])", r"\1")
+
+    def compute_output_spec(self, inputs):
+        rank = len(inputs.shape)
+        return keras.KerasTensor(tuple(inputs.shape) + (None,), dtype="int32", ragged=rank > 0)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("dtype", None)
+        config.update(
+            {
+                "vocabulary": list(self.vocabulary),
+                "lowercase": self.lowercase,
+                "strip_accents": self.strip_accents,
+                "split_on_cjk": self.split_on_cjk,
+                "suffix_indicator": self.suffix_indicator,
+                "unk_token": self.unk_token,
+                "pad_token": self.pad_token,
+                "cls_token": self.cls_token,
+                "sep_token": self.sep_token,
+                "mask_token": self.mask_token,
+            }
+        )
+        return config
+
+
+def _escape(text):
+    """Escapes RE2 metacharacters."""
+    return "".join("\\" + c if c in r"\.^$|?*+()[]{}" else c for c in text)
