@@ -1,0 +1,69 @@
+import json
+
+import pytest
+
+from tests.data.files import write
+from zoo.data import DataError, jsonl_dataset, read_jsonl
+
+
+def lines(*records):
+    return "".join(json.dumps(record) + "\n" for record in records)
+
+
+@pytest.mark.parametrize("name", ["dev.jsonl", "dev.jsonl.gz"])
+def test_read_jsonl(tmp_path, name):
+    path = write(tmp_path, name, lines({"dialogue": "A: hi\nB: hello", "summary": "They greet.", "topic": "x"},
+                                       {"dialogue": "A: bye", "summary": "A leaves.", "topic": "y"}) + "\n")
+    assert read_jsonl(path, "dialogue", "summary") == [
+        {"source": "A: hi\nB: hello", "target": "They greet."},
+        {"source": "A: bye", "target": "A leaves."},
+    ]
+
+
+def test_list_fields_are_joined_and_extra_fields_kept(tmp_path):
+    path = write(tmp_path, "sci.jsonl", lines({"source": ["First.", "Second."], "target": ["TLDR."], "ann0": "x"}))
+    assert read_jsonl(path, "source", "target", extra_fields=("ann0",)) == [
+        {"source": "First. Second.", "target": "TLDR.", "ann0": "x"}
+    ]
+
+
+def test_bad_json(tmp_path):
+    path = write(tmp_path, "x.jsonl", lines({"a": "1", "b": "2"}) + '{"a": "1", "b": \n')
+    with pytest.raises(DataError) as info:
+        read_jsonl(path, "a", "b")
+    message = str(info.value)
+    assert path in message and "line 2" in message and "invalid JSON" in message
+
+
+def test_missing_field(tmp_path):
+    path = write(tmp_path, "x.jsonl.gz", lines({"a": "1", "b": "2"}, {"a": "1"}))
+    with pytest.raises(DataError) as info:
+        read_jsonl(path, "a", "b")
+    message = str(info.value)
+    assert path in message and "line 2" in message and "field 'b'" in message and "fields ['a']" in message
+
+
+def test_wrong_type_and_empty(tmp_path):
+    with pytest.raises(DataError, match=r"line 1, field 'b': expected a string or a non-empty list of strings, found int 3"):
+        read_jsonl(write(tmp_path, "t.jsonl", lines({"a": "x", "b": 3})), "a", "b")
+    with pytest.raises(DataError, match=r"field 'b'.*found list \['x', 1\]"):
+        read_jsonl(write(tmp_path, "l.jsonl", lines({"a": "x", "b": ["x", 1]})), "a", "b")
+    with pytest.raises(DataError, match=r"line 1, field 'a': expected a non-empty text"):
+        read_jsonl(write(tmp_path, "e.jsonl", lines({"a": " ", "b": "y"})), "a", "b")
+    with pytest.raises(DataError, match=r"line 1: expected a JSON object, found a JSON list"):
+        read_jsonl(write(tmp_path, "arr.jsonl", "[1, 2]\n"), "a", "b")
+
+
+def test_empty_missing_bad_utf8(tmp_path):
+    with pytest.raises(DataError, match="empty file"):
+        read_jsonl(write(tmp_path, "empty.jsonl", ""), "a", "b")
+    with pytest.raises(FileNotFoundError, match="gone.jsonl"):
+        read_jsonl(str(tmp_path / "gone.jsonl"), "a", "b")
+    with pytest.raises(DataError, match=r"line 1: expected UTF-8"):
+        read_jsonl(write(tmp_path, "bad.jsonl", b'{"a": "\xff"}\n'), "a", "b")
+
+
+def test_jsonl_dataset(tmp_path):
+    path = write(tmp_path, "x.jsonl", lines({"a": "in", "b": "out"}))
+    (element,) = list(jsonl_dataset(path, "a", "b"))
+    assert element["source"].numpy() == b"in" and element["target"].numpy() == b"out"
