@@ -44,7 +44,8 @@ def test_missing_field(tmp_path):
 
 
 def test_wrong_type_and_empty(tmp_path):
-    with pytest.raises(DataError, match=r"line 1, field 'b': expected a string or a non-empty list of strings, found int 3"):
+    expected = r"line 1, field 'b': expected a string or a non-empty list of strings, found int 3"
+    with pytest.raises(DataError, match=expected):
         read_jsonl(write(tmp_path, "t.jsonl", lines({"a": "x", "b": 3})), "a", "b")
     with pytest.raises(DataError, match=r"field 'b'.*found list \['x', 1\]"):
         read_jsonl(write(tmp_path, "l.jsonl", lines({"a": "x", "b": ["x", 1]})), "a", "b")

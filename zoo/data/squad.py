@@ -67,7 +67,8 @@ def read_squad(path):
                 qa_record = f"{paragraph_record}.qas[{q}]"
                 question_id = _get(qa, "id", str, path, qa_record, allow_empty=False)
                 if question_id in seen_ids:
-                    raise DataError(path, "a unique question id", f"{question_id!r}, already used at {seen_ids[question_id]}",
+                    raise DataError(path, "a unique question id",
+                                    f"{question_id!r}, already used at {seen_ids[question_id]}",
                                     record=f"{qa_record}.id")
                 seen_ids[question_id] = qa_record
                 question = _get(qa, "question", str, path, qa_record, allow_empty=False)
