@@ -25,6 +25,31 @@ _CJK_REGEX = (
 MAX_CHARS_PER_WORD = 100
 
 
+def bert_pretokenize(strings, lowercase=True, strip_accents=None, split_on_cjk=True):
+    """BERT normalisation and pre-tokenization in the graph: `(batch,)` strings -> `(batch, None)` words.
+
+    Same steps and order as Hugging Face's `BertNormalizer` + `BertPreTokenizer`; `strip_accents=None`
+    means "strip when lower-casing".
+    """
+    strip_accents = lowercase if strip_accents is None else strip_accents
+    text = sanitize_utf8(strings)
+    text = tf.strings.regex_replace(text, _CONTROL_REGEX, "")
+    text = tf.strings.regex_replace(text, _WHITESPACE_REGEX, " ")
+    if split_on_cjk:
+        text = tf.strings.regex_replace(text, _CJK_REGEX, r" \0 ")
+    if strip_accents:
+        text = tf_text.normalize_utf8(text, "NFD")
+        text = tf.strings.regex_replace(text, r"\p{Mn}", "")
+    if lowercase:
+        # Character-by-character lower-casing as in Hugging Face: no final-sigma rule, so map every
+        # capital sigma to "σ" before ICU's context-sensitive lower-casing sees it.
+        text = tf.strings.regex_replace(text, "\u03a3", "\u03c3")
+        text = tf.strings.lower(text, encoding="utf-8")
+    return tf_text.regex_split(
+        text, delim_regex_pattern=f" |{_PUNCTUATION_REGEX}", keep_delim_regex_pattern=_PUNCTUATION_REGEX
+    )
+
+
 class WordPieceTokenizer(keras.layers.Layer):
     """BERT WordPiece tokenizer that runs inside the TensorFlow graph.
 
@@ -147,24 +172,7 @@ class WordPieceTokenizer(keras.layers.Layer):
         return self.vocabulary[id]
 
     def _words(self, strings):
-        """BERT normalisation and pre-tokenization: (batch,) strings -> (batch, None) ragged words."""
-        strip_accents = self.lowercase if self.strip_accents is None else self.strip_accents
-        text = sanitize_utf8(strings)
-        text = tf.strings.regex_replace(text, _CONTROL_REGEX, "")
-        text = tf.strings.regex_replace(text, _WHITESPACE_REGEX, " ")
-        if self.split_on_cjk:
-            text = tf.strings.regex_replace(text, _CJK_REGEX, r" \0 ")
-        if strip_accents:
-            text = tf_text.normalize_utf8(text, "NFD")
-            text = tf.strings.regex_replace(text, r"\p{Mn}", "")
-        if self.lowercase:
-            # Character-by-character lower-casing as in Hugging Face: no final-sigma rule, so map every
-            # capital sigma to "σ" before ICU's context-sensitive lower-casing sees it.
-            text = tf.strings.regex_replace(text, "\u03a3", "\u03c3")
-            text = tf.strings.lower(text, encoding="utf-8")
-        return tf_text.regex_split(
-            text, delim_regex_pattern=f" |{_PUNCTUATION_REGEX}", keep_delim_regex_pattern=_PUNCTUATION_REGEX
-        )
+        return bert_pretokenize(strings, self.lowercase, self.strip_accents, self.split_on_cjk)
 
     def call(self, inputs):
         strings = to_string_tensor(inputs)

@@ -1,0 +1,15 @@
+"""In-graph tokenizers (WordPiece, SentencePiece, byte-level BPE) and vocabulary training."""
+
+from zoo.tokenizers.byte_pair import BytePairTokenizer
+from zoo.tokenizers.sentencepiece import SentencePieceTokenizer
+from zoo.tokenizers.training import train_sentencepiece, train_wordpiece
+from zoo.tokenizers.wordpiece import WordPieceTokenizer, bert_pretokenize
+
+__all__ = [
+    "BytePairTokenizer",
+    "SentencePieceTokenizer",
+    "WordPieceTokenizer",
+    "bert_pretokenize",
+    "train_sentencepiece",
+    "train_wordpiece",
+]
