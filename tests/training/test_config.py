@@ -132,7 +132,7 @@ def test_parser_lists_every_field_with_help_and_default():
     assert "--config" in text
     for field in dataclasses.fields(QaConfig):
         assert f"--{field.name}" in text
-    assert "default: 32" in text  # doc_stride
+    assert "(int; default: 32)" in text  # doc_stride
 
 
 def test_parse_config_file_then_options(tmp_path):

@@ -146,7 +146,7 @@ class PretrainConfig(RecipeConfig):
 
     train: str = option("tasks/pretraining/corpus.txt", "training text: one sentence a line, blank line between "
                         "documents (.txt or .txt.gz)")
-    dev: str = option("", "held-out text in the same format (default: none, no evaluation)")
+    dev: str = option("", "held-out text in the same format; empty for no evaluation")
     objective: str = option("mlm", "mlm = BERT masked LM, clm = GPT causal LM, span = T5 span corruption",
                             choices=PRETRAIN_OBJECTIVES)
     mask_rate: float = option(0.15, "fraction of tokens masked (mlm) or corrupted (span)")
@@ -333,7 +333,8 @@ def build_parser(config_class, description=None, prog=None):
     types = _field_types(config_class)
     for field in dataclasses.fields(config_class):
         choices = field.metadata.get("choices")
-        help_text = f"{field.metadata['help']} ({_type_name(types[field.name])}, default: {field.default!r})"
+        kind = f"one of {', '.join(choices)}" if choices else _type_name(types[field.name])
+        help_text = f"{field.metadata['help']} ({kind}; default: {field.default!r})"
         parser.add_argument(f"--{field.name}", metavar=field.name.upper(), help=help_text, type=str,
                             choices=choices)
     return parser

@@ -1,0 +1,98 @@
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zoo.training import config as config_module
+
+ROOT = Path(__file__).resolve().parents[2]
+RECIPES = {
+    "sentiment": config_module.SentimentConfig,
+    "ner": config_module.NerConfig,
+    "qa": config_module.QaConfig,
+    "translation": config_module.TranslationConfig,
+    "summarization": config_module.SummarizationConfig,
+    "pretrain": config_module.PretrainConfig,
+}
+
+
+def run_module(task, *args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", f"zoo.recipes.{task}", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.parametrize("task", sorted(RECIPES))
+def test_help_lists_every_option(task):
+    result = run_module(task, "--help")
+    assert result.returncode == 0, result.stderr
+    assert f"python -m zoo.recipes.{task}" in result.stdout
+    assert "--config PATH" in result.stdout
+    for field in dataclasses.fields(RECIPES[task]):
+        assert f"--{field.name} " in result.stdout, field.name
+        assert field.metadata["help"].split()[0] in result.stdout
+
+
+def test_bad_option_and_bad_value_exit_2():
+    result = run_module("pretrain", "--objective", "xlnet")
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+    result = run_module("ner", "--epochs", "two")
+    assert result.returncode == 2 and "'epochs'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_yaml_field_is_one_line_error(tmp_path):
+    path = tmp_path / "typo.yaml"
+    path.write_text("epochs: 1\nlearning_rat: 0.1\n", encoding="utf-8")
+    result = run_module("sentiment", "--config", str(path))
+    assert result.returncode == 2
+    assert "learning_rat" in result.stderr and str(path) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_malformed_data_file_is_one_line_error(tmp_path):
+    bad = tmp_path / "train.tsv"
+    bad.write_text("good text\t1\nbad text\tpositive\n", encoding="utf-8")
+    result = run_module("sentiment", "--train", str(bad))
+    assert result.returncode == 2
+    assert f"{bad}, line 2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_and_empty_data_files_in_process(tmp_path, capsys):
+    from zoo.recipes import qa, sentiment
+    from zoo.recipes.common import run_cli
+
+    assert run_cli(lambda: qa.main(["--dev", str(tmp_path / "missing.json")]), "qa") == 2
+    assert "missing.json" in capsys.readouterr().err
+    empty = tmp_path / "empty.tsv"
+    empty.write_bytes(b"")
+    assert run_cli(lambda: sentiment.main(["--train", str(empty)]), "sentiment") == 2
+    assert f"{empty}, line 1: expected at least one line, found an empty file" in capsys.readouterr().err
+    one_class = tmp_path / "one_class.tsv"
+    one_class.write_text("a fine text\t0\nanother text\t0\n", encoding="utf-8")
+    assert run_cli(lambda: sentiment.main(["--train", str(one_class)]), "sentiment") == 2
+    assert "at least 2 label ids" in capsys.readouterr().err
+    with pytest.raises(ZeroDivisionError):  # Programming errors are not turned into one-line messages.
+        run_cli(lambda: 1 / 0, "x")
+
+
+def test_data_only_recipes_load_samples_from_any_directory(tmp_path):
+    """Without a checkout as working directory the packaged sample names still resolve."""
+    expected = {
+        "ner": ["train: 300 sentences", "dev: 80 sentences"],
+        "qa": ["train: 240 questions", "dev: 60 questions"],
+        "translation": ["train: 400 sentence pairs", "dev: 100 sentence pairs"],
+        "summarization": ["train: 200 documents", "dev: 50 documents"],
+        "pretrain": ["train: 120 documents"],
+    }
+    code = "; ".join(
+        f"import zoo.recipes.{task} as m{index}; m{index}.main(['--config', 'recipes/{folder}/{name}.yaml'])"
+        for index, (task, folder, name) in enumerate([
+            ("ner", "ner", "bert_tiny"), ("qa", "qa", "bert_tiny"), ("translation", "translation", "t5_tiny"),
+            ("summarization", "summarization", "t5_tiny"), ("pretrain", "pretrain", "gpt_clm_tiny")]))
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    for lines in expected.values():
+        for line in lines:
+            assert line in result.stdout
+    assert "tags (7): O B-LOC B-ORG B-PER I-LOC I-ORG I-PER" in result.stdout
