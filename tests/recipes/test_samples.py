@@ -2,6 +2,7 @@
 
 import importlib.util
 import re
+import sys
 
 from zoo.data import read_conll, read_jsonl, read_parallel_tsv, read_squad, read_tsv
 from zoo.recipes.pretrain import read_documents
@@ -12,7 +13,12 @@ def load_generator():
     path = resource_path("tasks", "make_samples.py")
     spec = importlib.util.spec_from_file_location("make_samples", path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    write_bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # No __pycache__ inside tasks/: the wheel ships that folder as data.
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = write_bytecode
     return module
 
 
