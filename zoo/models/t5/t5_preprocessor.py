@@ -1,0 +1,103 @@
+"""T5 preprocessor: SentencePiece tokenizer + encoder / teacher-forced decoder packing, as a Keras layer."""
+
+import keras
+import keras_hub
+import tensorflow as tf
+
+from zoo.tokenizers.sentencepiece import SentencePieceTokenizer
+
+
+class T5Preprocessor(keras.layers.Layer):
+    """Turns raw source (and target) strings into T5 inputs, inside the TensorFlow graph.
+
+    Layout (pad id 0, eos id 1 for T5 vocabularies):
+    - `encoder_token_ids`: `source... </s> <pad>...` (truncated so `</s>` is kept), `encoder_padding_mask`.
+    - `labels`: `target... </s> <pad>...` of length `decoder_sequence_length`.
+    - `decoder_token_ids`: the labels shifted right by one with the pad id as decoder start:
+      `<pad> target... <pad>...`; `decoder_padding_mask` marks the positions whose label is real, which
+      is also the `sample_weight`.
+
+    Args:
+        tokenizer: a `zoo.tokenizers.SentencePieceTokenizer`.
+        encoder_sequence_length: int, encoder length.
+        decoder_sequence_length: int, decoder (and labels) length.
+
+    Call arguments:
+        source: a `tf.string` tensor of shape `(batch,)` or `()`.
+        target: optional `tf.string` tensor with the same shape.
+
+    Returns:
+        Without `target`: a dict `{"encoder_token_ids", "encoder_padding_mask"}`. With `target`: a tuple
+        `(x, labels, sample_weight)` where `x` also holds `decoder_token_ids` and `decoder_padding_mask`,
+        ready for `Model.fit`. Ids are int32, masks bool, sample weights float32.
+
+    Example:
+    ```python
+    preprocessor = T5Preprocessor(SentencePieceTokenizer("spm.model"), 16, 8)
+    x, labels, sample_weight = preprocessor(["translate: hello"], ["hallo"])
+    x["decoder_token_ids"][0, 0]  # 0, the decoder start id
+    ```
+    """
+
+    def __init__(self, tokenizer, encoder_sequence_length, decoder_sequence_length, **kwargs):
+        super().__init__(**kwargs)
+        self._convert_input_args = False
+        self._allow_non_tensor_positional_args = True
+        if tokenizer.pad_token_id < 0 or tokenizer.eos_token_id < 0:
+            raise ValueError("T5Preprocessor needs a SentencePiece model with <pad> and </s> pieces")
+        self.tokenizer = tokenizer
+        self.encoder_sequence_length = encoder_sequence_length
+        self.decoder_sequence_length = decoder_sequence_length
+        self.encoder_packer = keras_hub.layers.StartEndPacker(
+            sequence_length=encoder_sequence_length,
+            end_value=tokenizer.eos_token_id,
+            pad_value=tokenizer.pad_token_id,
+            return_padding_mask=True,
+            dtype="int32",
+        )
+        self.decoder_packer = keras_hub.layers.StartEndPacker(
+            sequence_length=decoder_sequence_length,
+            end_value=tokenizer.eos_token_id,
+            pad_value=tokenizer.pad_token_id,
+            return_padding_mask=True,
+            dtype="int32",
+        )
+
+    def call(self, source, target=None):
+        encoder_token_ids, encoder_padding_mask = self.encoder_packer(self.tokenizer(source))
+        x = {
+            "encoder_token_ids": tf.cast(encoder_token_ids, tf.int32),
+            "encoder_padding_mask": tf.cast(encoder_padding_mask, tf.bool),
+        }
+        if target is None:
+            return x
+        labels, labels_mask = self.decoder_packer(self.tokenizer(target))  # (batch, decoder_length)
+        labels = tf.cast(labels, tf.int32)
+        start = tf.fill(tf.concat([tf.shape(labels)[:-1], [1]], axis=0), self.tokenizer.pad_token_id)
+        decoder_token_ids = tf.concat([start, labels[..., :-1]], axis=-1)  # shifted right
+        labels_mask = tf.cast(labels_mask, tf.bool)
+        x["decoder_token_ids"] = decoder_token_ids
+        x["decoder_padding_mask"] = labels_mask
+        return x, labels, tf.cast(labels_mask, tf.float32)
+
+    def build(self, input_shape=None):
+        self.built = True
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
+                "encoder_sequence_length": self.encoder_sequence_length,
+                "decoder_sequence_length": self.decoder_sequence_length,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["tokenizer"] = keras.saving.deserialize_keras_object(
+            config["tokenizer"], custom_objects={"SentencePieceTokenizer": SentencePieceTokenizer}
+        )
+        return cls(**config)
