@@ -55,3 +55,28 @@ class CausalLM(TaskModel):
         and the updated cache."""
         logits, cache = self({"token_ids": token_ids}, cache=cache, cache_update_index=index)
         return logits[:, -1, :], cache
+
+    def generate(self, inputs, max_new_tokens=32, sampler="greedy", stop_token_ids=None, seed=None,
+                 pad_token_id=0, preprocessor=None):
+        """Generates up to `max_new_tokens` tokens after each prompt in one compiled XLA loop
+        (`zoo.generation.causal_lm_generate`).
+
+        Args:
+            inputs: token ids: a list of lists (any lengths), a padded array, or `{"token_ids",
+                "padding_mask"}` (right padding); or strings when `preprocessor` (a tokenizer) is given.
+            max_new_tokens: new tokens per prompt at most (> 0).
+            sampler: a `zoo.generation.Sampler` or "greedy", "temperature", "top_k", "top_p", "beam".
+            stop_token_ids: ids that end a row (kept in its output); a finished row emits `pad_token_id`.
+            seed: int seed of the stateless sampling (same seed, same tokens).
+            pad_token_id: filler after a row has finished.
+            preprocessor: tokenizer with `detokenize`, for string inputs.
+
+        Returns:
+            new tokens only: a list of lists for list/string inputs (strings for string inputs), else a dict
+            `{"token_ids": (batch, max_new_tokens), "padding_mask"}` (+ `"scores"` for beam search).
+        """
+        from zoo.generation import causal_lm_generate
+
+        return causal_lm_generate(self, inputs, max_new_tokens=max_new_tokens, sampler=sampler,
+                                  stop_token_ids=stop_token_ids, seed=seed, pad_token_id=pad_token_id,
+                                  preprocessor=preprocessor)

@@ -65,3 +65,15 @@ class Seq2SeqLM(TaskModel):
         encoder_output = self.encode(inputs["encoder_token_ids"], encoder_mask, training=training)
         return self.decode(inputs["decoder_token_ids"], encoder_output, encoder_mask,
                            decoder_padding_mask=inputs.get("decoder_padding_mask"), training=training)
+
+    def generate(self, inputs, max_new_tokens=32, sampler="greedy", stop_token_ids=(1,), seed=None,
+                 pad_token_id=0, decoder_start_token_id=0, preprocessor=None):
+        """Encodes `inputs` and decodes up to `max_new_tokens` tokens from `decoder_start_token_id` in one
+        compiled XLA loop (`zoo.generation.seq2seq_lm_generate`). Arguments and outputs as
+        `CausalLM.generate`; T5 defaults: start token 0 (pad), stop at 1 (eos).
+        """
+        from zoo.generation import seq2seq_lm_generate
+
+        return seq2seq_lm_generate(self, inputs, max_new_tokens=max_new_tokens, sampler=sampler,
+                                   stop_token_ids=stop_token_ids, seed=seed, pad_token_id=pad_token_id,
+                                   decoder_start_token_id=decoder_start_token_id, preprocessor=preprocessor)

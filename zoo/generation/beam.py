@@ -1,0 +1,161 @@
+"""Beam search with HF-compatible scoring (length penalty, early stopping once `num_beams` hypotheses end)."""
+
+import tensorflow as tf
+
+from zoo.generation.sampler import NEG_INF, Sampler, prepare_buffer
+
+
+class BeamSampler(Sampler):
+    """Beam search over `num_beams` hypotheses per prompt, in the same single XLA loop as the other samplers.
+
+    Every step takes the `2 * num_beams` best continuations of all beams (accumulated log-softmax). Those
+    ending with a stop token, or reaching `max_new_tokens`, become finished hypotheses scored
+    `sum(log_probs) / num_new_tokens ** length_penalty` (stop token included) when they are among the best
+    `num_beams`; the best `num_beams` others continue, and the cache rows are reordered to follow them. A row
+    ends once it holds `num_beams` finished hypotheses (HF `early_stopping=True`). Prompt positions of rows
+    whose prompt is longer than the shortest are forced, so beam scores count generated tokens only.
+
+    Args:
+        num_beams: beams per prompt (>= 1).
+        length_penalty: exponent of the length normalisation (> 0 favours longer outputs).
+        num_return_sequences: how many of the best finished hypotheses to return (<= `num_beams`).
+
+    Returns (call):
+        dict with `token_ids` `(batch, num_return_sequences, total_length)`, `num_new_tokens`
+        `(batch, num_return_sequences)` and `scores` `(batch, num_return_sequences)`, best first.
+
+    Example:
+    >>> model.generate([[5, 6, 7]], max_new_tokens=8, sampler=BeamSampler(num_beams=4))  # doctest: +SKIP
+    """
+
+    def __init__(self, num_beams=4, length_penalty=1.0, num_return_sequences=1):
+        super().__init__(temperature=1.0)
+        if int(num_beams) < 1:
+            raise ValueError(f"num_beams must be >= 1, got {num_beams}")
+        if not 1 <= int(num_return_sequences) <= int(num_beams):
+            raise ValueError(
+                f"num_return_sequences must be in [1, num_beams={num_beams}], got {num_return_sequences}"
+            )
+        self.num_beams = int(num_beams)
+        self.length_penalty = float(length_penalty)
+        self.num_return_sequences = int(num_return_sequences)
+
+    def get_config(self):
+        return {
+            "num_beams": self.num_beams,
+            "length_penalty": self.length_penalty,
+            "num_return_sequences": self.num_return_sequences,
+        }
+
+    def __call__(
+        self,
+        next_fn,
+        prompt_ids,
+        prompt_lengths,
+        cache,
+        max_new_tokens,
+        total_length,
+        stop_token_ids,
+        pad_token_id,
+        seed,
+    ):
+        num_beams = self.num_beams
+        token_ids, prompt_lengths, start, end = prepare_buffer(
+            prompt_ids, prompt_lengths, max_new_tokens, total_length, pad_token_id
+        )
+        batch = tf.shape(token_ids)[0]
+        flat_batch = batch * num_beams
+        sequences = tf.repeat(token_ids[:, None, :], num_beams, axis=1)  # (batch, beams, total_length)
+        prompt_block = tf.repeat(tf.cast(prompt_ids, tf.int32), num_beams, axis=0)  # (batch * beams, prompt)
+        _, cache = next_fn(prompt_block, cache, 0)
+
+        positions = tf.range(total_length)[None, None, :]
+        beam_range = tf.range(num_beams)[None, :]  # (1, beams)
+        row_offset = (tf.range(batch) * num_beams)[:, None]  # (batch, 1)
+        is_top = tf.range(2 * num_beams)[None, :] < num_beams  # (1, 2 * beams)
+
+        def cond(index, *state):
+            row_done = state[-1]
+            return tf.logical_and(index < end, tf.logical_not(tf.reduce_all(row_done)))
+
+        def body(index, sequences, running, cache, finished, finished_scores, finished_lengths,
+                 finished_flags, row_done):
+            previous = tf.slice(tf.reshape(sequences, [flat_batch, total_length]), [0, index - 1], [flat_batch, 1])
+            logits, cache = next_fn(previous, cache, index - 1)  # (batch * beams, vocab)
+            vocabulary_size = tf.shape(logits)[-1]
+            log_probs = tf.nn.log_softmax(tf.cast(logits, tf.float32), axis=-1)
+            log_probs = tf.reshape(log_probs, [batch, num_beams, vocabulary_size]) + running[:, :, None]
+            scores, flat_indices = tf.math.top_k(
+                tf.reshape(log_probs, [batch, num_beams * vocabulary_size]), k=2 * num_beams
+            )  # (batch, 2 * beams)
+            source_beam = flat_indices // vocabulary_size
+            tokens = flat_indices % vocabulary_size
+            candidates = tf.gather(sequences, source_beam, batch_dims=1)  # (batch, 2 * beams, total_length)
+            candidates = tf.where(positions == index, tokens[:, :, None], candidates)
+            num_new = index - prompt_lengths + 1  # (batch,)
+            hits = tf.logical_or(
+                tf.reduce_any(tokens[:, :, None] == stop_token_ids[None, None, :], axis=2),
+                (num_new >= max_new_tokens)[:, None],
+            )  # (batch, 2 * beams)
+
+            # Beams that continue: the best candidates that did not stop.
+            running_scores = scores + tf.cast(hits, tf.float32) * NEG_INF
+            new_running, keep = tf.math.top_k(running_scores, k=num_beams)
+            new_sequences = tf.gather(candidates, keep, batch_dims=1)
+            new_source = tf.gather(source_beam, keep, batch_dims=1)  # (batch, beams)
+
+            # Hypotheses that end here, merged with the ones kept so far.
+            just_finished = tf.logical_and(hits, is_top)
+            penalty = tf.cast(num_new, tf.float32) ** self.length_penalty
+            ended_scores = scores / penalty[:, None]
+            full = tf.reduce_all(finished_flags, axis=1, keepdims=True)
+            ended_scores += tf.cast(full, tf.float32) * NEG_INF
+            ended_scores += tf.cast(tf.logical_not(just_finished), tf.float32) * NEG_INF
+            merged_scores = tf.concat([finished_scores, ended_scores], axis=1)  # (batch, 3 * beams)
+            new_finished_scores, best = tf.math.top_k(merged_scores, k=num_beams)
+            new_finished = tf.gather(tf.concat([finished, candidates], axis=1), best, batch_dims=1)
+            merged_lengths = tf.concat([finished_lengths, tf.broadcast_to(num_new[:, None], tf.shape(hits))], 1)
+            new_finished_lengths = tf.gather(merged_lengths, best, batch_dims=1)
+            new_finished_flags = tf.gather(tf.concat([finished_flags, just_finished], 1), best, batch_dims=1)
+
+            # Rows still in their prompt, or already done, keep their state (and their cache order).
+            active = tf.logical_and(index >= prompt_lengths, tf.logical_not(row_done))  # (batch,)
+            rows = active[:, None]
+            sequences = tf.where(rows[:, :, None], new_sequences, sequences)
+            running = tf.where(rows, new_running, running)
+            finished = tf.where(rows[:, :, None], new_finished, finished)
+            finished_scores = tf.where(rows, new_finished_scores, finished_scores)
+            finished_lengths = tf.where(rows, new_finished_lengths, finished_lengths)
+            finished_flags = tf.where(rows, new_finished_flags, finished_flags)
+            order = tf.reshape(tf.where(rows, new_source, beam_range) + row_offset, [flat_batch])
+            cache = tf.nest.map_structure(lambda tensor: tf.gather(tensor, order, axis=0), cache)
+            row_done = tf.logical_or(
+                row_done,
+                tf.logical_and(active, tf.logical_or(tf.reduce_all(finished_flags, axis=1), num_new >= max_new_tokens)),
+            )
+            return (index + 1, sequences, running, cache, finished, finished_scores, finished_lengths,
+                    finished_flags, row_done)
+
+        running = tf.where(beam_range == 0, 0.0, NEG_INF) * tf.ones([batch, 1])  # (batch, beams)
+        state = (
+            start,
+            sequences,
+            running,
+            cache,
+            sequences,
+            tf.fill([batch, num_beams], NEG_INF),
+            tf.zeros([batch, num_beams], tf.int32),
+            tf.zeros([batch, num_beams], tf.bool),
+            tf.zeros([batch], tf.bool),
+        )
+        state = tf.while_loop(cond, body, state, maximum_iterations=total_length)
+        finished, finished_scores, finished_lengths = state[4], state[5], state[6]
+        pad = tf.cast(pad_token_id, tf.int32)
+        ends = (prompt_lengths[:, None] + finished_lengths)[:, :, None]
+        finished = tf.where(positions < ends, finished, pad)
+        n = self.num_return_sequences
+        return {
+            "token_ids": finished[:, :n],
+            "num_new_tokens": finished_lengths[:, :n],
+            "scores": finished_scores[:, :n],
+        }
