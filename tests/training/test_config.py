@@ -181,3 +181,11 @@ def test_every_packaged_recipe_yaml_loads():
     objectives = {load_config(PretrainConfig, recipes_dir / "pretrain" / name).objective
                   for name in ("bert_mlm_tiny.yaml", "gpt_clm_tiny.yaml", "t5_span_tiny.yaml")}
     assert objectives == {"mlm", "clm", "span"}
+
+
+def test_sentiment_defaults_are_the_tiny_recipe():
+    """`python -m zoo.recipes.sentiment` without --config (scripts/run.sh) runs recipes/sentiment/bert_tiny.yaml."""
+    from_yaml = dataclasses.asdict(load_config(SentimentConfig, "recipes/sentiment/bert_tiny.yaml"))
+    defaults = dataclasses.asdict(SentimentConfig())
+    differing = {name for name in defaults if defaults[name] != from_yaml[name]}
+    assert differing == {"output_dir"}, differing

@@ -71,7 +71,8 @@ def train(config, data):
         model = TextClassifier(backbone, num_classes=num_classes, dropout=config.dropout)
         model.compile(learning_rate=config.learning_rate, warmup_steps=int(config.warmup_ratio * total_steps),
                       total_steps=total_steps, jit_compile=config.jit_compile)
-    model.fit(train_data, epochs=config.epochs, steps_per_epoch=config.steps_per_epoch, verbose=2)
+    # The dataset shuffles itself (seeded); Keras must not try to.
+    model.fit(train_data, epochs=config.epochs, steps_per_epoch=config.steps_per_epoch, shuffle=False, verbose=2)
     results = model.evaluate(dev_data, return_dict=True, verbose=0)
     metrics = {"dev_accuracy": float(results["accuracy"]), "dev_loss": float(results["loss"]),
                "train_examples": len(data["train"]), "dev_examples": len(data["dev"]),

@@ -76,6 +76,11 @@ class SentimentConfig(RecipeConfig):
     train: str = option("tasks/sentiment/train.tsv", "training TSV: text<TAB>label, no header")
     dev: str = option("tasks/sentiment/dev.tsv", "evaluation TSV, same format as --train")
     lowercase: bool = option(True, "lower-case texts before WordPiece tokenization")
+    # The defaults train the tiny model of recipes/sentiment/bert_tiny.yaml on the packaged sample.
+    vocabulary_size: int = option(200, "size of the WordPiece vocabulary trained on the training texts")
+    max_sequence_length: int = option(32, "maximum tokens per text, [CLS] and [SEP] included")
+    epochs: int = option(6, "number of passes over the training data")
+    learning_rate: float = option(5e-3, "peak learning rate")
     output_dir: str = option("runs/sentiment", "where metrics and logs are written")
     export_dir: str = option("saved_models/sentiment", "where the SavedModel for TF Serving is written")
 
