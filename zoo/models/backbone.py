@@ -1,5 +1,7 @@
 """Thin base class of the backbones: presets, LoRA, build-on-construction, flat-argument configs."""
 
+import inspect
+
 import keras
 
 from zoo.layers.attention import MultiHeadAttention
@@ -32,25 +34,19 @@ class Backbone(keras.Model):
                 f"{cls.__name__}: unknown preset {name!r}; available: {sorted(cls.presets)}"
             )
         config = dict(cls.presets[name]["config"])
-        unknown = set(overrides) - set(config) - {"dtype", "name"}
-        if unknown:
-            raise ValueError(f"{cls.__name__}.from_preset: unknown argument(s) {sorted(unknown)}")
         config.update(overrides)
-        return cls(**config)
+        return cls.from_config(config)
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        try:
-            return cls(**config)
-        except TypeError as error:
-            import inspect
-
-            known = set(inspect.signature(cls.__init__).parameters) | {"name", "dtype", "trainable"}
-            unknown = sorted(set(config) - known)
-            if unknown:
-                raise ValueError(f"{cls.__name__} config: unknown field(s) {unknown}") from error
-            raise
+        known = set(inspect.signature(cls.__init__).parameters) | {"name", "dtype", "trainable"}
+        unknown = sorted(set(config) - known)
+        if unknown:
+            raise ValueError(
+                f"{cls.__name__} config: unknown field(s) {unknown}; expected fields: {sorted(known - {'self', 'kwargs'})}"
+            )
+        return cls(**config)
 
     def get_config(self):
         return {

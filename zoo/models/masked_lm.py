@@ -8,10 +8,11 @@ from zoo.models.task_model import TaskModel
 
 
 def bert_mask_generator(vocabulary_size, mask_token_id, unselectable_token_ids, max_selections,
-                        selection_rate=0.15, seed=None):
+                        selection_rate=0.15):
     """BERT masking as a tf.data-friendly layer: of the selected 15% of tokens, 80% become `[MASK]`, 10% a
     random token and 10% stay. Returns dicts with `token_ids` (masked), `mask_positions`, `mask_ids`
-    (the original tokens) and `mask_weights` (1 for real selections, 0 for padding)."""
+    (the original tokens) and `mask_weights` (1 for real selections, 0 for padding). Random draws follow the
+    global seed (`keras.utils.set_random_seed`)."""
     return keras_hub.layers.MaskedLMMaskGenerator(
         vocabulary_size=vocabulary_size,
         mask_selection_rate=selection_rate,
@@ -20,7 +21,6 @@ def bert_mask_generator(vocabulary_size, mask_token_id, unselectable_token_ids, 
         unselectable_token_ids=list(unselectable_token_ids),
         mask_token_rate=0.8,
         random_token_rate=0.1,
-        seed=seed,
     )
 
 
