@@ -9,7 +9,7 @@ perplexity (clm) or masked-token accuracy (mlm, span) on the dev text when one i
 
 import sys
 
-from zoo.recipes.common import load_split, report_sizes, run_cli
+from zoo.recipes.common import load_split, run_cli
 from zoo.training.config import PretrainConfig, parse_config
 
 PROG = "python -m zoo.recipes.pretrain"
@@ -48,7 +48,8 @@ def train(config, data):
 def main(argv=None):
     config = parse_config(PretrainConfig, argv, description=__doc__, prog=PROG)
     data = load_data(config)
-    report_sizes(data, unit="documents")
+    for split, documents in data.items():
+        print(f"{split}: {len(documents)} documents, {sum(len(document) for document in documents)} lines")
     train(config, data)
     return 0
 
