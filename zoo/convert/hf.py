@@ -464,10 +464,12 @@ def _load(path, task):
                 f"task {task!r} does not fit model_type={model_type!r} (supported: "
                 f"{_DEFAULT_TASK[model_type]!r})"
             )
+    # Validate the whole config before reading (possibly large) weights.
+    arguments = {"bert": bert_arguments, "gpt2": gpt2_arguments, "t5": t5_arguments}[model_type](config)
     tensors = SourceTensors(read_safetensors(directory), directory, kind="HF tensor")
 
     if model_type == "bert":
-        backbone = BertBackbone(**bert_arguments(config))
+        backbone = BertBackbone(**arguments)
         prefix = _prefix(tensors, ["bert.", ""], "embeddings.word_embeddings.weight")
         if task is None:
             model = backbone
@@ -485,7 +487,6 @@ def _load(path, task):
         else:
             _map_bert_heads(mapper, model, prefix)
     elif model_type == "gpt2":
-        arguments = gpt2_arguments(config)
         if config.get("tie_word_embeddings", True) is False and task is not None:
             raise ValueError(
                 "config.json: unsupported tie_word_embeddings=false for gpt2 (GPTBackbone's LM head is "
@@ -501,7 +502,7 @@ def _load(path, task):
         else:
             mapper.same_as("lm_head.weight", prefix + "wte.weight", "GPT-2's LM head is tied to wte")
     else:
-        backbone = T5Backbone(**t5_arguments(config))
+        backbone = T5Backbone(**arguments)
         model = backbone if task is None else Seq2SeqLM(backbone)
         mapper = _Mapper(tensors, model)
         _map_t5_backbone(mapper, backbone)

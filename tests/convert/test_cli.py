@@ -1,0 +1,108 @@
+"""`python -m zoo.convert`: round trips through .keras files, and atomic writes."""
+
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+import zoo  # noqa: F401  (sets the Keras backend)
+import zoo.models  # noqa: F401  (registers the serializable classes)
+from zoo.convert import hf
+from zoo.convert.__main__ import main
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "models")
+
+
+def reference(name):
+    return np.load(os.path.join(FIXTURES, name, "reference.npz"))
+
+
+def test_hf_masked_lm_round_trip_subprocess(tmp_path):
+    out = tmp_path / "bert.keras"
+    result = subprocess.run(
+        [sys.executable, "-m", "zoo.convert", "hf", os.path.join(FIXTURES, "bert_tiny"), str(out),
+         "--task", "masked_lm"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": os.path.abspath(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "MaskedLM" in result.stdout
+    ref = reference("bert_tiny")
+    model = keras.saving.load_model(out)
+    inputs = {key: ref[key] for key in ("token_ids", "padding_mask", "segment_ids")}
+    outputs = model(inputs)
+    mask = ref["padding_mask"].astype(bool)
+    assert float(np.abs(np.asarray(outputs["mlm_logits"]) - ref["mlm_logits"])[mask].max()) <= 1e-4
+    assert float(np.abs(np.asarray(outputs["nsp_logits"]) - ref["nsp_logits"]).max()) <= 1e-4
+    assert sorted(os.listdir(tmp_path)) == ["bert.keras"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("name, task", [("t5_v1_1_tiny", "auto"), ("gpt2_tiny", "backbone")])
+def test_hf_round_trip_same_outputs(tmp_path, name, task):
+    out = tmp_path / f"{name}.keras"
+    assert main(["hf", os.path.join(FIXTURES, name), str(out), "--task", task]) == 0
+    reloaded = keras.saving.load_model(out)
+    ref = reference(name)
+    if name.startswith("t5"):
+        keys = ("encoder_token_ids", "encoder_padding_mask", "decoder_token_ids", "decoder_padding_mask")
+        inputs = {key: ref[key] for key in keys}
+        assert float(np.abs(np.asarray(reloaded(inputs)) - ref["logits"]).max()) <= 1e-4
+        converted = hf.load_task_model(os.path.join(FIXTURES, name))
+    else:
+        inputs = {"token_ids": ref["token_ids"], "padding_mask": ref["padding_mask"]}
+        converted = hf.load_backbone(os.path.join(FIXTURES, name))
+    expected = converted(inputs)
+    np.testing.assert_array_equal(
+        keras.tree.flatten(keras.tree.map_structure(np.asarray, reloaded(inputs))),
+        keras.tree.flatten(keras.tree.map_structure(np.asarray, expected)),
+    )
+
+
+def test_failed_conversion_keeps_existing_output(tmp_path, capsys):
+    out = tmp_path / "model.keras"
+    out.write_bytes(b"a good earlier file")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "config.json").write_text('{"model_type": "bert"}', encoding="utf-8")
+    assert main(["hf", str(bad), str(out)]) == 1
+    assert "vocab_size" in capsys.readouterr().err
+    assert out.read_bytes() == b"a good earlier file"
+    assert sorted(os.listdir(tmp_path)) == ["bad", "model.keras"]
+
+
+def test_failed_save_leaves_no_file(tmp_path, monkeypatch):
+    out = tmp_path / "model.keras"
+
+    def broken_save(self, path, *args, **kwargs):
+        with open(path, "wb") as f:
+            f.write(b"half written")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(keras.Model, "save", broken_save)
+    assert main(["hf", os.path.join(FIXTURES, "gpt2_tiny"), str(out)]) == 1
+    assert os.listdir(tmp_path) == []
+
+
+def test_output_must_be_keras_file(tmp_path):
+    with pytest.raises(SystemExit):
+        main(["hf", os.path.join(FIXTURES, "gpt2_tiny"), str(tmp_path / "model.h5")])
+
+
+def test_garden_round_trip(tmp_path):
+    from tests.convert.test_model_garden import garden_encoder, garden_inputs, ours, save
+
+    encoder = garden_encoder()
+    inputs = garden_inputs()
+    expected = encoder(inputs)
+    prefix = save(encoder, tmp_path)
+    out = tmp_path / "garden.keras"
+    assert main(["garden", prefix, str(out), "--num-layers", "2"]) == 0
+    outputs = keras.saving.load_model(out)(ours(inputs))
+    for key in ("sequence_output", "pooled_output"):
+        assert float(np.abs(np.asarray(outputs[key]) - np.asarray(expected[key])).max()) <= 1e-4
+    assert main(["garden", prefix, str(tmp_path / "wrong.keras"), "--num-layers", "3"]) == 1
+    assert not (tmp_path / "wrong.keras").exists()
