@@ -3,8 +3,9 @@ run:
 	bash scripts/run.sh
 test:
 	bash scripts/test.sh
-# Regenerates the parity fixtures (needs the `dev` extra and torch==2.13.0; not needed for tests).
+# Regenerates the parity fixtures (needs the `dev` extra and torch==2.13.0; the tests never need them).
 fixtures:
-	python tests/fixtures/make_fixtures.py
+	python tests/fixtures/make_model_fixtures.py
+	python tests/fixtures/tokenizers/make_tokenizer_fixtures.py
 bench:
 	python -m benchmarks.generation
