@@ -106,3 +106,11 @@ def test_garden_round_trip(tmp_path):
         assert float(np.abs(np.asarray(outputs[key]) - np.asarray(expected[key])).max()) <= 1e-4
     assert main(["garden", prefix, str(tmp_path / "wrong.keras"), "--num-layers", "3"]) == 1
     assert not (tmp_path / "wrong.keras").exists()
+
+
+def test_output_has_ordinary_permissions(tmp_path):
+    out = tmp_path / "gpt2.keras"
+    assert main(["hf", os.path.join(FIXTURES, "gpt2_tiny"), str(out)]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(out).st_mode & 0o777 == 0o666 & ~umask

@@ -352,3 +352,28 @@ def test_load_tokenizer_byte_pair_and_sentencepiece(tmp_path):
     assert isinstance(hf.load_tokenizer(spm), SentencePieceTokenizer)
     with pytest.raises(FileNotFoundError, match="no tokenizer files"):
         hf.load_tokenizer(tmp_path)
+
+
+def test_t5_transformers5_config_tied_but_unscaled(tmp_path):
+    """transformers 5 writes v1.1 configs as tie_word_embeddings=true + scale_decoder_outputs=false: the head
+    is then the shared embedding without rescaling, which we build as an own projection."""
+    ref = reference("t5_v1_1_tiny")
+    tensors = fixture_tensors("t5_v1_1_tiny")
+    del tensors["lm_head.weight"]
+    config = fixture_config("t5_v1_1_tiny")
+    config.update(tie_word_embeddings=True, scale_decoder_outputs=False)
+    directory = copy_fixture(tmp_path, "t5_v1_1_tiny", tensors=tensors, config=config)
+    model = hf.load_task_model(directory)
+    assert model.lm_head is not None
+    decoder = np.asarray(model.backbone(t5_inputs(ref))["decoder_sequence_output"])
+    expected = decoder @ tensors["shared.weight"].T
+    assert_close(model(t5_inputs(ref)), expected, "t5 tied-unscaled logits")
+    assert_close(decoder, ref["decoder_sequence_output"], "t5 tied-unscaled decoder")
+
+
+def test_gpt2_untied_head_is_rejected_for_causal_lm(tmp_path):
+    config = fixture_config("gpt2_tiny")
+    config["tie_word_embeddings"] = False
+    directory = copy_fixture(tmp_path, "gpt2_tiny", config=config)
+    with pytest.raises(ValueError, match="tie_word_embeddings"):
+        hf.load_task_model(directory)

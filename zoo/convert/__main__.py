@@ -66,6 +66,9 @@ def save_atomically(model, path):
     os.close(handle)
     try:
         model.save(temporary)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
