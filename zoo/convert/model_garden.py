@@ -119,8 +119,6 @@ def load_bert_encoder_v2(
         dropout: our dropout rate (not stored in checkpoints; only matters for training).
         root: object-graph path of the encoder, e.g. "encoder/" (found automatically when unique).
     """
-    import tensorflow as tf  # noqa: F401  (imported by read_checkpoint; fail early with a clear trace)
-
     from zoo.models import BertBackbone
 
     variables = read_checkpoint(prefix)
