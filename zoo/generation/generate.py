@@ -310,3 +310,8 @@ def seq2seq_lm_generate(model, inputs, max_new_tokens=32, sampler="greedy", stop
             return [texts[i * new.shape[1] : (i + 1) * new.shape[1]] for i in range(new.shape[0])]
         return texts
     return result
+
+
+def compiled_decode_functions(model):
+    """The compiled decode loops `generate` has built for `model`, by sampler (for tracing checks)."""
+    return dict(_COMPILED.get(model, {}))

@@ -112,8 +112,9 @@ class Sampler:
             generated = tf.logical_not(in_prompt)
             is_stop = tf.reduce_any(next_token[:, None] == stop_token_ids[None, :], axis=1)
             at_limit = index + 1 >= prompt_lengths + max_new_tokens
-            done = tf.logical_or(done, tf.logical_and(generated, tf.logical_or(is_stop, at_limit)))
-            return index + 1, token_ids, cache, done
+            new_done = tf.logical_or(done, tf.logical_and(generated, tf.logical_or(is_stop, at_limit)))
+            new_done.set_shape(done.shape)  # keep a static batch of 1 static through the loop
+            return index + 1, token_ids, cache, new_done
 
         done = tf.zeros([batch], tf.bool)
         index, token_ids, _, _ = tf.while_loop(

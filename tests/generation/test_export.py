@@ -1,0 +1,88 @@
+"""Exported decode loops: saved in a tf.Module, reloaded, same tokens as `generate`."""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import zoo  # noqa: F401
+from zoo.generation import BeamSampler, TopKSampler, causal_lm_export_function, seq2seq_lm_export_function
+from zoo.models import CausalLM, GPTBackbone, Seq2SeqLM, T5Backbone
+from zoo.tokenizers import BytePairTokenizer
+
+TOKENIZERS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tokenizers")
+PROMPTS = [[5, 6, 7], [8, 9, 10, 11, 12], [3]]
+
+
+def padded(prompts):
+    lengths = np.array([len(p) for p in prompts], np.int32)
+    ids = np.zeros([len(prompts), lengths.max()], np.int32)
+    for i, p in enumerate(prompts):
+        ids[i, : len(p)] = p
+    return ids, lengths
+
+
+def save_and_load(model, function, directory):
+    module = tf.Module()
+    module.model = model
+    module.generate = function
+    tf.saved_model.save(module, str(directory))
+    return tf.saved_model.load(str(directory))
+
+
+@pytest.mark.parametrize("sampler", ["greedy", TopKSampler(k=5), BeamSampler(num_beams=3)])
+def test_causal_lm_export_round_trip(tmp_path, sampler):
+    keras.utils.set_random_seed(3)
+    model = CausalLM(GPTBackbone(vocabulary_size=50, num_layers=2, num_heads=2, hidden_dim=16,
+                                 intermediate_dim=32, dropout=0.0, max_sequence_length=32))
+    function = causal_lm_export_function(model, sampler, max_prompt_length=8, max_new_tokens=6,
+                                         stop_token_ids=[49], seed=5)
+    expected = model.generate(PROMPTS, max_new_tokens=6, sampler=sampler, stop_token_ids=[49], seed=5)
+    reloaded = save_and_load(model, function, tmp_path / "causal")
+    ids, lengths = padded(PROMPTS)
+    outputs = reloaded.generate(tf.constant(ids), tf.constant(lengths))
+    counts = outputs["num_new_tokens"].numpy()
+    got = [outputs["token_ids"][i, : counts[i]].numpy().tolist() for i in range(len(PROMPTS))]
+    assert got == expected
+    with pytest.raises(tf.errors.InvalidArgumentError, match="max_prompt_length"):
+        reloaded.generate(tf.ones([1, 9], tf.int32), tf.constant([9]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="at least one token"):
+        reloaded.generate(tf.ones([1, 3], tf.int32), tf.constant([0]))
+
+
+def test_seq2seq_lm_export_round_trip(tmp_path):
+    keras.utils.set_random_seed(4)
+    model = Seq2SeqLM(T5Backbone(vocabulary_size=50, num_layers=2, num_heads=2, hidden_dim=16,
+                                 intermediate_dim=32, dropout=0.0))
+    function = seq2seq_lm_export_function(model, "greedy", max_prompt_length=8, max_new_tokens=5,
+                                          stop_token_ids=None)
+    expected = model.generate(PROMPTS, max_new_tokens=5, stop_token_ids=None)
+    reloaded = save_and_load(model, function, tmp_path / "seq2seq")
+    ids, lengths = padded(PROMPTS)
+    outputs = reloaded.generate(tf.constant(ids), tf.constant(lengths))
+    assert outputs["token_ids"].numpy().tolist() == expected
+
+
+def test_string_export_with_tokenizer(tmp_path):
+    tokenizer = BytePairTokenizer(os.path.join(TOKENIZERS, "bpe_vocab.json"),
+                                  os.path.join(TOKENIZERS, "bpe_merges.txt"))
+    keras.utils.set_random_seed(5)
+    model = CausalLM(GPTBackbone(vocabulary_size=tokenizer.vocabulary_size(), num_layers=2, num_heads=2,
+                                 hidden_dim=16, intermediate_dim=32, dropout=0.0, max_sequence_length=64))
+    texts = ["hello world", "the quick brown fox"]
+    function = causal_lm_export_function(model, "greedy", max_prompt_length=16, max_new_tokens=4,
+                                         tokenizer=tokenizer)
+    expected_ids = model.generate([tokenizer(t).numpy().tolist() for t in texts], max_new_tokens=4)
+    expected_text = [tokenizer.detokenize(tf.constant(ids)).numpy() for ids in expected_ids]
+    module = tf.Module()
+    module.model, module.tokenizer, module.generate = model, tokenizer, function
+    tf.saved_model.save(module, str(tmp_path / "text"))
+    reloaded = tf.saved_model.load(str(tmp_path / "text"))
+    outputs = reloaded.generate(tf.constant(texts))
+    assert outputs["token_ids"].numpy().tolist() == expected_ids
+    assert outputs["text"].numpy().tolist() == expected_text
+    # `generate` on strings through the same tokenizer.
+    assert model.generate(texts, max_new_tokens=4, preprocessor=tokenizer) == \
+        [t.decode("utf-8") for t in expected_text]
