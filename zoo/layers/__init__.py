@@ -8,6 +8,7 @@ from zoo.layers.relative_position_bias import RelativePositionBias
 from zoo.layers.rms_norm import RMSNorm
 from zoo.layers.transformer_decoder import TransformerDecoder
 from zoo.layers.transformer_encoder import TransformerEncoder
+from zoo.layers.transformer_layer import TransformerLayer
 
 __all__ = [
     "FeedForward",
@@ -18,6 +19,7 @@ __all__ = [
     "TiedEmbedding",
     "TransformerDecoder",
     "TransformerEncoder",
+    "TransformerLayer",
     "causal_mask",
     "merge_masks",
 ]

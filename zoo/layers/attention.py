@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from zoo.layers.dtypes import at_least_float32
+
 
 class MultiHeadAttention(keras.layers.Layer):
     """Multi-head attention whose key/value cache is an optional argument of the one forward pass.
@@ -115,12 +117,13 @@ class MultiHeadAttention(keras.layers.Layer):
 
         scale = self.scale if self.scale is not None else self.head_dim**-0.5
         scores = ops.einsum("bqhd,bkhd->bhqk", q * ops.cast(scale, q.dtype), k)
-        scores = ops.cast(scores, "float32")  # softmax in float32 under mixed precision
+        softmax_dtype = at_least_float32(self.compute_dtype)  # float32 softmax under mixed precision
+        scores = ops.cast(scores, softmax_dtype)
         if attention_bias is not None:
-            scores = scores + ops.cast(attention_bias, "float32")
+            scores = scores + ops.cast(attention_bias, softmax_dtype)
         if attention_mask is not None:
             mask = ops.expand_dims(ops.cast(attention_mask, "bool"), axis=1)  # (batch, 1, q_len, k_len)
-            scores = ops.where(mask, scores, ops.cast(-1e9, "float32"))
+            scores = ops.where(mask, scores, ops.cast(-1e9, softmax_dtype))
         probabilities = ops.cast(ops.softmax(scores, axis=-1), self.compute_dtype)
         probabilities = self.dropout_layer(probabilities, training=training)
         context = ops.einsum("bhqk,bkhd->bqhd", probabilities, v)  # (batch, q_len, heads, head_dim)

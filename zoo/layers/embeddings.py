@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from zoo.layers.dtypes import at_least_float32
+
 
 class TiedEmbedding(keras.layers.Embedding):
     """A token embedding whose transpose also serves as the language-model head.
@@ -33,8 +35,9 @@ class TiedEmbedding(keras.layers.Embedding):
     def call(self, inputs, reverse=False):
         if not reverse:
             return super().call(inputs)
-        table = ops.cast(self.embeddings, "float32")
-        return ops.matmul(ops.cast(inputs, "float32"), ops.transpose(table))  # (batch, length, vocab)
+        dtype = at_least_float32(self.compute_dtype)  # logits in float32 under mixed precision
+        table = ops.cast(self.embeddings, dtype)
+        return ops.matmul(ops.cast(inputs, dtype), ops.transpose(table))  # (batch, length, vocab)
 
     def compute_output_shape(self, input_shape, reverse=False):
         if reverse:

@@ -5,6 +5,8 @@ import math
 import keras
 from keras import ops
 
+from zoo.layers.dtypes import at_least_float32
+
 
 class RelativePositionBias(keras.layers.Layer):
     """Additive attention bias from bucketed key-minus-query distances (T5).
@@ -20,7 +22,7 @@ class RelativePositionBias(keras.layers.Layer):
         key_positions: int vector `(key_length,)`.
 
     Returns:
-        `(1, num_heads, query_length, key_length)` float32 bias.
+        `(1, num_heads, query_length, key_length)` bias (float32 under mixed precision).
 
     Example:
     >>> bias = RelativePositionBias(num_heads=2)
@@ -63,7 +65,8 @@ class RelativePositionBias(keras.layers.Layer):
     def call(self, query_positions, key_positions):
         relative = ops.cast(key_positions, "int32")[None, :] - ops.cast(query_positions, "int32")[:, None]
         buckets = self.bucket(relative)  # (query_length, key_length)
-        bias = ops.take(ops.cast(self.embeddings, "float32"), buckets, axis=0)  # (q, k, heads)
+        dtype = at_least_float32(self.compute_dtype)
+        bias = ops.take(ops.cast(self.embeddings, dtype), buckets, axis=0)  # (q, k, heads)
         return ops.expand_dims(ops.transpose(bias, (2, 0, 1)), 0)  # (1, heads, q, k)
 
     def get_config(self):

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from zoo.layers.dtypes import at_least_float32
+
 
 class RMSNorm(keras.layers.Layer):
     """`x / sqrt(mean(x^2) + epsilon) * scale`, no mean subtraction and no bias (T5's LayerNorm).
@@ -26,7 +28,7 @@ class RMSNorm(keras.layers.Layer):
         self.built = True
 
     def call(self, x):
-        x32 = ops.cast(x, "float32")
+        x32 = ops.cast(x, at_least_float32(self.compute_dtype))
         variance = ops.mean(ops.square(x32), axis=-1, keepdims=True)
         x32 = x32 * ops.rsqrt(variance + self.epsilon)
         return ops.cast(x32 * self.scale, self.compute_dtype)
