@@ -5,7 +5,7 @@ import re
 import sys
 
 from zoo.data import read_conll, read_jsonl, read_parallel_tsv, read_squad, read_tsv
-from zoo.recipes.pretrain import read_documents
+from zoo.data import read_documents
 from zoo.resources import resource_path
 
 
@@ -95,21 +95,3 @@ def test_summarization_and_pretraining_samples():
             assert name in example["source"] and len(example["target"]) < len(example["source"])
     documents = read_documents(resource_path("tasks", "pretraining", "corpus.txt"))
     assert len(documents) == 120 and all(5 <= len(document) <= 10 for document in documents)
-
-
-def test_read_documents_errors(tmp_path):
-    import pytest
-
-    from zoo.data import DataError
-
-    blank = tmp_path / "blank.txt"
-    blank.write_text("\n  \n\n", encoding="utf-8")
-    with pytest.raises(DataError, match="blank.txt"):
-        read_documents(blank)
-    bad = tmp_path / "bad.txt"
-    bad.write_bytes(b"fine line\n\nbad \xff byte\n")
-    with pytest.raises(DataError, match="line 3"):
-        read_documents(bad)
-    two = tmp_path / "two.txt"
-    two.write_text("a b\nc d\n\n\ne f\n", encoding="utf-8")
-    assert read_documents(two) == [["a b", "c d"], ["e f"]]

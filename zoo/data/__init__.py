@@ -11,6 +11,7 @@ from zoo.data.parallel import parallel_dataset, parallel_tsv_dataset, read_paral
 from zoo.data.sources import load_source
 from zoo.data.squad import read_squad, squad_dataset
 from zoo.data.tensors import to_dataset
+from zoo.data.text import read_documents
 from zoo.data.tsv import csv_dataset, read_csv, read_tsv, tsv_dataset
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "parallel_tsv_dataset",
     "read_conll",
     "read_csv",
+    "read_documents",
     "read_jsonl",
     "read_parallel",
     "read_parallel_tsv",

@@ -9,28 +9,11 @@ perplexity (clm) or masked-token accuracy (mlm, span) on the dev text when one i
 
 import sys
 
+from zoo.data.text import read_documents
 from zoo.recipes.common import load_split, run_cli
 from zoo.training.config import PretrainConfig, parse_config
 
 PROG = "python -m zoo.recipes.pretrain"
-
-
-def read_documents(path):
-    """Reads plain text into documents (lists of non-blank lines); blank lines separate documents."""
-    from zoo.data import DataError, iter_lines
-
-    documents, current = [], []
-    for _, line in iter_lines(path):
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            documents.append(current)
-            current = []
-    if current:
-        documents.append(current)
-    if not documents:
-        raise DataError(path, "at least one non-blank line of text", "only blank lines", line=1)
-    return documents
 
 
 def load_data(config):
