@@ -9,8 +9,8 @@ from zoo.layers.dtypes import at_least_float32
 class MultiHeadAttention(keras.layers.Layer):
     """Multi-head attention whose key/value cache is an optional argument of the one forward pass.
 
-    Without a cache it is ordinary (self- or cross-) attention. With a cache of shape
-    `(batch, 2, cache_length, num_heads, head_dim)`:
+    Without a cache it is ordinary (self- or cross-) attention. With a cache, a `(key, value)` pair of
+    `(batch, num_heads, cache_length, head_dim)` tensors (`init_cache`):
     - `cache_update_index` given: keys/values of the current chunk are written into the cache at that index
       (prefill writes a whole prompt, decoding writes one token) and attention reads the whole cache;
     - `cache_update_index=None`: the cache is read as it is (precomputed cross-attention keys/values).
@@ -29,7 +29,7 @@ class MultiHeadAttention(keras.layers.Layer):
         value: `(batch, key_length, dim)` for cross-attention; `None` for self-attention.
         attention_mask: boolean, broadcastable to `(batch, query_length, key_length)`; True = may attend.
         attention_bias: additive, broadcastable to `(batch, num_heads, query_length, key_length)`.
-        cache: optional key/value cache as above.
+        cache: optional `(key, value)` cache as above.
         cache_update_index: scalar int, where this chunk's keys/values go in the cache.
 
     Returns:
@@ -90,7 +90,8 @@ class MultiHeadAttention(keras.layers.Layer):
 
     def _split_heads(self, x):
         batch, length = ops.shape(x)[0], ops.shape(x)[1]
-        return ops.reshape(x, (batch, length, self.num_heads, self.head_dim))
+        x = ops.reshape(x, (batch, length, self.num_heads, self.head_dim))
+        return ops.transpose(x, (0, 2, 1, 3))  # (batch, heads, length, head_dim)
 
     def call(
         self,
@@ -103,20 +104,22 @@ class MultiHeadAttention(keras.layers.Layer):
         training=None,
     ):
         value = query if value is None else value
-        q = self._split_heads(self.query_dense(query))  # (batch, q_len, heads, head_dim)
+        q = self._split_heads(self.query_dense(query))  # (batch, heads, q_len, head_dim)
         if cache is not None and cache_update_index is None:
-            k, v = cache[:, 0], cache[:, 1]  # (batch, k_len, heads, head_dim): precomputed
+            k, v = cache  # precomputed (cross-attention): (batch, heads, k_len, head_dim)
         else:
             k = self._split_heads(self.key_dense(value))
             v = self._split_heads(self.value_dense(value))
             if cache is not None:
-                start = [0, cache_update_index, 0, 0]
-                k = ops.slice_update(cache[:, 0], start, ops.cast(k, cache.dtype))
-                v = ops.slice_update(cache[:, 1], start, ops.cast(v, cache.dtype))
-                cache = ops.stack([k, v], axis=1)  # (batch, 2, cache_length, heads, head_dim)
+                # Write this chunk in place; attention then reads the whole cache.
+                key_cache, value_cache = cache
+                start = [0, 0, cache_update_index, 0]
+                k = ops.slice_update(key_cache, start, ops.cast(k, key_cache.dtype))
+                v = ops.slice_update(value_cache, start, ops.cast(v, value_cache.dtype))
+                cache = (k, v)
 
         scale = self.scale if self.scale is not None else self.head_dim**-0.5
-        scores = ops.einsum("bqhd,bkhd->bhqk", q * ops.cast(scale, q.dtype), k)
+        scores = ops.einsum("bhqd,bhkd->bhqk", q * ops.cast(scale, q.dtype), k)
         softmax_dtype = at_least_float32(self.compute_dtype)  # float32 softmax under mixed precision
         scores = ops.cast(scores, softmax_dtype)
         if attention_bias is not None:
@@ -126,7 +129,7 @@ class MultiHeadAttention(keras.layers.Layer):
             scores = ops.where(mask, scores, ops.cast(-1e9, softmax_dtype))
         probabilities = ops.cast(ops.softmax(scores, axis=-1), self.compute_dtype)
         probabilities = self.dropout_layer(probabilities, training=training)
-        context = ops.einsum("bhqk,bkhd->bqhd", probabilities, v)  # (batch, q_len, heads, head_dim)
+        context = ops.einsum("bhqk,bhkd->bqhd", probabilities, v)  # (batch, q_len, heads, head_dim)
         batch, length = ops.shape(context)[0], ops.shape(context)[1]
         output = self.output_dense(
             ops.reshape(context, (batch, length, self.num_heads * self.head_dim))
@@ -135,11 +138,15 @@ class MultiHeadAttention(keras.layers.Layer):
             return output, cache
         return output
 
+    def init_cache(self, batch_size, max_length, dtype=None):
+        """An empty `(key, value)` cache, each `(batch, heads, max_length, head_dim)`."""
+        shape = (batch_size, self.num_heads, max_length, self.head_dim)
+        dtype = dtype or self.compute_dtype
+        return ops.zeros(shape, dtype), ops.zeros(shape, dtype)
+
     def compute_key_value(self, value):
-        """Keys and values for `value` as a cache `(batch, 2, length, heads, head_dim)` (cross-attention)."""
-        k = self._split_heads(self.key_dense(value))
-        v = self._split_heads(self.value_dense(value))
-        return ops.stack([k, v], axis=1)
+        """Keys and values of `value` as a read-only `(key, value)` cache (cross-attention)."""
+        return self._split_heads(self.key_dense(value)), self._split_heads(self.value_dense(value))
 
     def get_config(self):
         config = super().get_config()

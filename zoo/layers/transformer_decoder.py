@@ -11,7 +11,7 @@ class TransformerDecoder(TransformerLayer):
     Call arguments:
         x: `(batch, length, hidden_dim)`.
         attention_mask: boolean `(batch|1, length, key_length)`, already causal.
-        cache: optional `(batch, 2, cache_length, heads, head_dim)`; `cache_update_index` where to write.
+        cache: optional `(key, value)` cache of `MultiHeadAttention`; `cache_update_index` where to write.
 
     Returns:
         `x`, or `(x, cache)` when a cache is given.

@@ -27,7 +27,8 @@ class GPTBackbone(Backbone):
 
     Call arguments:
         inputs: dict with `token_ids` `(batch, length)` and optionally `padding_mask` `(batch, key_length)`.
-        cache: optional `(batch, num_layers, 2, cache_length, num_heads, head_dim)`, from `init_cache`.
+        cache: optional, from `init_cache`: one `(key, value)` pair per layer, each
+            `(batch, num_heads, cache_length, head_dim)`; updated in place (slice updates), never restacked.
         cache_update_index: scalar int, position of `token_ids[:, 0]`; keys/values are written there.
 
     Returns:
@@ -105,19 +106,18 @@ class GPTBackbone(Backbone):
         }
 
     def init_cache(self, batch_size, max_length):
-        """An empty key/value cache for `max_length` positions."""
+        """An empty key/value cache for `max_length` positions: a tuple of `(key, value)` per layer."""
         if max_length > self.max_sequence_length:
             raise ValueError(
                 f"max_length {max_length} exceeds max_sequence_length {self.max_sequence_length}"
             )
-        shape = (batch_size, self.num_layers, 2, max_length, self.num_heads, self.head_dim)
-        return ops.zeros(shape, dtype=self.compute_dtype)
+        return tuple(layer.attention.init_cache(batch_size, max_length) for layer in self.decoder_layers)
 
     def call(self, inputs, cache=None, cache_update_index=None, training=None):
         token_ids = inputs["token_ids"]
         length = ops.shape(token_ids)[1]
         start = 0 if cache_update_index is None else cache_update_index
-        key_length = length if cache is None else ops.shape(cache)[3]
+        key_length = length if cache is None else ops.shape(cache[0][0])[2]
         x = self.token_embedding(token_ids)  # (batch, length, hidden)
         x = x + self.position_embedding(x, start_index=start)
         x = self.embeddings_dropout(x, training=training)
@@ -130,14 +130,14 @@ class GPTBackbone(Backbone):
                 x, layer_cache = layer(
                     x,
                     attention_mask=mask,
-                    cache=cache[:, i],
+                    cache=cache[i],
                     cache_update_index=start,
                     training=training,
                 )
                 caches.append(layer_cache)
         outputs = {"sequence_output": self.final_norm(x)}
         if cache is not None:
-            outputs["cache"] = ops.stack(caches, axis=1)  # (batch, layers, 2, cache_length, heads, head_dim)
+            outputs["cache"] = tuple(caches)
         return outputs
 
     def get_config(self):

@@ -125,13 +125,15 @@ class T5Backbone(Backbone):
         return self.dropout_layer(self.encoder_norm(x), training=training)
 
     def init_cache(self, encoder_output, max_length):
-        """Empty self-attention cache for `max_length` decoder positions, and cross-attention keys/values
-        precomputed from `encoder_output`: `{"self": (batch, layers, 2, max_length, heads, head_dim),
-        "cross": (batch, layers, 2, encoder_length, heads, head_dim)}`."""
+        """Empty self-attention cache for `max_length` decoder positions and cross-attention keys/values
+        precomputed from `encoder_output`: `{"self": ..., "cross": ...}`, each a tuple of one `(key, value)`
+        pair per decoder layer, `(batch, heads, length, head_dim)` tensors."""
         batch = ops.shape(encoder_output)[0]
-        shape = (batch, self.num_decoder_layers, 2, max_length, self.num_heads, self.head_dim)
-        cross = [layer.cross_attention.compute_key_value(encoder_output) for layer in self.decoder_layers]
-        return {"self": ops.zeros(shape, self.compute_dtype), "cross": ops.stack(cross, axis=1)}
+        return {
+            "self": tuple(layer.self_attention.init_cache(batch, max_length) for layer in self.decoder_layers),
+            "cross": tuple(layer.cross_attention.compute_key_value(encoder_output)
+                           for layer in self.decoder_layers),
+        }
 
     def decode(
         self,
@@ -146,7 +148,7 @@ class T5Backbone(Backbone):
         """Decoder hidden states `(batch, length, hidden_dim)`, plus the updated cache when given one."""
         length = ops.shape(token_ids)[1]
         start = 0 if cache_update_index is None else cache_update_index
-        key_length = length if cache is None else ops.shape(cache["self"])[3]
+        key_length = length if cache is None else ops.shape(cache["self"][0][0])[2]
         x = self.dropout_layer(self.token_embedding(token_ids), training=training)
         bias = self.decoder_position_bias(ops.arange(length) + start, ops.arange(key_length))
         mask = merge_masks(padding_mask, causal_mask(length, key_length, start))
@@ -159,14 +161,14 @@ class T5Backbone(Backbone):
             else:
                 x, layer_cache = layer(
                     x, attention_mask=mask, attention_bias=bias, encoder_output=encoder_output,
-                    encoder_attention_mask=cross_mask, cache=cache["self"][:, i],
-                    cross_cache=cache["cross"][:, i], cache_update_index=start, training=training,
+                    encoder_attention_mask=cross_mask, cache=cache["self"][i],
+                    cross_cache=cache["cross"][i], cache_update_index=start, training=training,
                 )
                 caches.append(layer_cache)
         x = self.dropout_layer(self.decoder_norm(x), training=training)
         if cache is None:
             return x
-        return x, {"self": ops.stack(caches, axis=1), "cross": cache["cross"]}
+        return x, {"self": tuple(caches), "cross": cache["cross"]}
 
     def call(self, inputs, training=None):
         encoder_mask = inputs["encoder_padding_mask"]

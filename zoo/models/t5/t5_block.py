@@ -23,7 +23,8 @@ class T5Block(keras.layers.Layer):
         x: `(batch, length, hidden_dim)`.
         attention_mask, attention_bias: for self-attention (bias = relative position bias).
         encoder_output, encoder_attention_mask: for cross-attention.
-        cache, cross_cache: `(batch, 2, length, heads, head_dim)` key/value caches; `cache_update_index`.
+        cache, cross_cache: `(key, value)` caches of `MultiHeadAttention` (self-attention, written at
+            `cache_update_index`; cross-attention, read only).
 
     Returns:
         `x`, or `(x, cache)` when a cache is given.
