@@ -1,13 +1,13 @@
 """BERT preprocessor: WordPiece tokenizer + `[CLS] a [SEP] b [SEP]` packer, as a Keras layer."""
 
-import keras
 import keras_hub
 import tensorflow as tf
 
+from zoo.models.preprocessor import Preprocessor
 from zoo.tokenizers.wordpiece import WordPieceTokenizer
 
 
-class BertPreprocessor(keras.layers.Layer):
+class BertPreprocessor(Preprocessor):
     """Turns raw strings (or sentence pairs) into BERT inputs, inside the TensorFlow graph.
 
     Layout (as Hugging Face `BertTokenizerFast(a, b)`): `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]`,
@@ -35,13 +35,12 @@ class BertPreprocessor(keras.layers.Layer):
     ```
     """
 
+    tokenizer_class = WordPieceTokenizer
+
     def __init__(self, tokenizer, sequence_length=128, truncate="round_robin", **kwargs):
-        super().__init__(**kwargs)
-        self._convert_input_args = False
-        self._allow_non_tensor_positional_args = True
+        super().__init__(tokenizer, **kwargs)
         if truncate not in ("round_robin", "waterfall"):
             raise ValueError(f"truncate must be 'round_robin' or 'waterfall', got {truncate!r}")
-        self.tokenizer = tokenizer
         self.sequence_length = sequence_length
         self.truncate = truncate
         self.packer = keras_hub.layers.MultiSegmentPacker(
@@ -65,24 +64,12 @@ class BertPreprocessor(keras.layers.Layer):
             "segment_ids": tf.cast(segment_ids, tf.int32),
         }
 
-    def build(self, input_shape=None):
-        self.built = True
-
     def get_config(self):
         config = super().get_config()
         config.update(
             {
-                "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
                 "sequence_length": self.sequence_length,
                 "truncate": self.truncate,
             }
         )
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["tokenizer"] = keras.saving.deserialize_keras_object(
-            config["tokenizer"], custom_objects={"WordPieceTokenizer": WordPieceTokenizer}
-        )
-        return cls(**config)

@@ -1,13 +1,13 @@
 """GPT preprocessor: byte-level BPE tokenizer + start/pad packer, as a Keras layer."""
 
-import keras
 import keras_hub
 import tensorflow as tf
 
+from zoo.models.preprocessor import Preprocessor
 from zoo.tokenizers.byte_pair import BytePairTokenizer
 
 
-class GPTPreprocessor(keras.layers.Layer):
+class GPTPreprocessor(Preprocessor):
     """Turns raw strings into GPT inputs, inside the TensorFlow graph.
 
     Layout: `<|endoftext|> tokens...` (GPT-2 uses its end-of-text token as BOS), optionally followed by
@@ -33,11 +33,10 @@ class GPTPreprocessor(keras.layers.Layer):
     ```
     """
 
+    tokenizer_class = BytePairTokenizer
+
     def __init__(self, tokenizer, sequence_length, add_start_token=True, add_end_token=False, **kwargs):
-        super().__init__(**kwargs)
-        self._convert_input_args = False
-        self._allow_non_tensor_positional_args = True
-        self.tokenizer = tokenizer
+        super().__init__(tokenizer, **kwargs)
         self.sequence_length = sequence_length
         self.add_start_token = add_start_token
         self.add_end_token = add_end_token
@@ -56,25 +55,13 @@ class GPTPreprocessor(keras.layers.Layer):
         )
         return {"token_ids": tf.cast(token_ids, tf.int32), "padding_mask": tf.cast(padding_mask, tf.bool)}
 
-    def build(self, input_shape=None):
-        self.built = True
-
     def get_config(self):
         config = super().get_config()
         config.update(
             {
-                "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
                 "sequence_length": self.sequence_length,
                 "add_start_token": self.add_start_token,
                 "add_end_token": self.add_end_token,
             }
         )
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["tokenizer"] = keras.saving.deserialize_keras_object(
-            config["tokenizer"], custom_objects={"BytePairTokenizer": BytePairTokenizer}
-        )
-        return cls(**config)

@@ -1,13 +1,13 @@
 """T5 preprocessor: SentencePiece tokenizer + encoder / teacher-forced decoder packing, as a Keras layer."""
 
-import keras
 import keras_hub
 import tensorflow as tf
 
+from zoo.models.preprocessor import Preprocessor
 from zoo.tokenizers.sentencepiece import SentencePieceTokenizer
 
 
-class T5Preprocessor(keras.layers.Layer):
+class T5Preprocessor(Preprocessor):
     """Turns raw source (and target) strings into T5 inputs, inside the TensorFlow graph.
 
     Layout (pad id 0, eos id 1 for T5 vocabularies):
@@ -39,13 +39,12 @@ class T5Preprocessor(keras.layers.Layer):
     ```
     """
 
+    tokenizer_class = SentencePieceTokenizer
+
     def __init__(self, tokenizer, encoder_sequence_length, decoder_sequence_length, **kwargs):
-        super().__init__(**kwargs)
-        self._convert_input_args = False
-        self._allow_non_tensor_positional_args = True
+        super().__init__(tokenizer, **kwargs)
         if tokenizer.pad_token_id < 0 or tokenizer.eos_token_id < 0:
             raise ValueError("T5Preprocessor needs a SentencePiece model with <pad> and </s> pieces")
-        self.tokenizer = tokenizer
         self.encoder_sequence_length = encoder_sequence_length
         self.decoder_sequence_length = decoder_sequence_length
         self.encoder_packer = keras_hub.layers.StartEndPacker(
@@ -80,24 +79,12 @@ class T5Preprocessor(keras.layers.Layer):
         x["decoder_padding_mask"] = labels_mask
         return x, labels, tf.cast(labels_mask, tf.float32)
 
-    def build(self, input_shape=None):
-        self.built = True
-
     def get_config(self):
         config = super().get_config()
         config.update(
             {
-                "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
                 "encoder_sequence_length": self.encoder_sequence_length,
                 "decoder_sequence_length": self.decoder_sequence_length,
             }
         )
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["tokenizer"] = keras.saving.deserialize_keras_object(
-            config["tokenizer"], custom_objects={"SentencePieceTokenizer": SentencePieceTokenizer}
-        )
-        return cls(**config)
