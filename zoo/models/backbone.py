@@ -8,7 +8,8 @@ from zoo.layers.attention import MultiHeadAttention
 
 
 class Backbone(keras.Model):
-    """A transformer without a head. Subclasses set `presets` and call `_build_from_dummy_inputs()`.
+    """A transformer without a head. Subclasses set `presets`, keep every constructor argument in an attribute
+    of the same name (that is their `get_config`), and call `_build_from_dummy_inputs()`.
 
     Output contract: `call` returns a dict; encoders give `sequence_output` (and `pooled_output` when they have a
     pooler), decoders `sequence_output` (plus `cache` when given one), encoder-decoders
@@ -49,11 +50,16 @@ class Backbone(keras.Model):
         return cls(**config)
 
     def get_config(self):
-        return {
+        """Every constructor argument, read back from the attribute of the same name (flat, no nesting)."""
+        config = {
             "name": self.name,
             "trainable": self.trainable,
             "dtype": keras.dtype_policies.serialize(self.dtype_policy),
         }
+        for argument in inspect.signature(type(self).__init__).parameters:
+            if argument not in ("self", "kwargs"):
+                config[argument] = getattr(self, argument)
+        return config
 
     def enable_lora(self, rank, alpha=None):
         """Adds rank-`rank` LoRA adapters to every attention query and value projection and freezes the rest.

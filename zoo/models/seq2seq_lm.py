@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from zoo.models.task_model import TaskModel
+from zoo.models.task_model import TaskModel, untied_lm_head
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -30,11 +30,7 @@ class Seq2SeqLM(TaskModel):
 
     def __init__(self, backbone, **kwargs):
         super().__init__(backbone, **kwargs)
-        self.lm_head = None
-        if not backbone.tie_embeddings:
-            self.lm_head = keras.layers.Dense(
-                backbone.vocabulary_size, use_bias=False, dtype="float32", name="lm_head"
-            )
+        self.lm_head = untied_lm_head(backbone)
         self._build_from_dummy_inputs()
 
     def logits(self, decoder_output):

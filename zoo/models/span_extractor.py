@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from zoo.models.task_model import TaskModel
+from zoo.models.task_model import TaskModel, logits_dense
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -25,10 +25,7 @@ class SpanExtractor(TaskModel):
 
     def __init__(self, backbone, **kwargs):
         super().__init__(backbone, **kwargs)
-        self.output_dense = keras.layers.Dense(
-            2, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02), dtype="float32",
-            name="span_logits",
-        )
+        self.output_dense = logits_dense(2, name="span_logits")
         self._build_from_dummy_inputs()
 
     def default_loss(self):

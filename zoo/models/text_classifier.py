@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from zoo.models.task_model import TaskModel
+from zoo.models.task_model import TaskModel, logits_dense
 
 
 def masked_mean(sequence_output, padding_mask):
@@ -37,10 +37,7 @@ class TextClassifier(TaskModel):
         self.num_classes = num_classes
         self.dropout = dropout
         self.dropout_layer = keras.layers.Dropout(dropout)
-        self.output_dense = keras.layers.Dense(
-            num_classes, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
-            dtype="float32", name="logits",
-        )
+        self.output_dense = logits_dense(num_classes)
         self._build_from_dummy_inputs()
 
     def call(self, inputs, training=None):

@@ -2,7 +2,7 @@
 
 import keras
 
-from zoo.models.task_model import TaskModel
+from zoo.models.task_model import TaskModel, logits_dense
 
 #: Label id that the default loss ignores (sub-word continuations, special tokens, padding).
 IGNORE_LABEL = -100
@@ -34,10 +34,7 @@ class TokenClassifier(TaskModel):
         self.num_classes = num_classes
         self.dropout = dropout
         self.dropout_layer = keras.layers.Dropout(dropout)
-        self.output_dense = keras.layers.Dense(
-            num_classes, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
-            dtype="float32", name="logits",
-        )
+        self.output_dense = logits_dense(num_classes)
         self._build_from_dummy_inputs()
 
     def default_loss(self):

@@ -124,19 +124,3 @@ class BertBackbone(Backbone):
             x = layer(x, attention_mask=mask, training=training)
         pooled = self.pooler_dense(x[:, 0, :])  # (batch, hidden)
         return {"sequence_output": x, "pooled_output": pooled}
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            vocabulary_size=self.vocabulary_size,
-            num_layers=self.num_layers,
-            num_heads=self.num_heads,
-            hidden_dim=self.hidden_dim,
-            intermediate_dim=self.intermediate_dim,
-            dropout=self.dropout,
-            max_sequence_length=self.max_sequence_length,
-            num_segments=self.num_segments,
-            layer_norm_epsilon=self.layer_norm_epsilon,
-            activation=self.activation,
-        )
-        return config

@@ -139,18 +139,3 @@ class GPTBackbone(Backbone):
         if cache is not None:
             outputs["cache"] = tuple(caches)
         return outputs
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            vocabulary_size=self.vocabulary_size,
-            num_layers=self.num_layers,
-            num_heads=self.num_heads,
-            hidden_dim=self.hidden_dim,
-            intermediate_dim=self.intermediate_dim,
-            dropout=self.dropout,
-            max_sequence_length=self.max_sequence_length,
-            layer_norm_epsilon=self.layer_norm_epsilon,
-            activation=self.activation,
-        )
-        return config

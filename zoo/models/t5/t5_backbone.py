@@ -178,22 +178,3 @@ class T5Backbone(Backbone):
             padding_mask=inputs.get("decoder_padding_mask"), training=training,
         )
         return {"encoder_sequence_output": encoder_output, "decoder_sequence_output": decoder_output}
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            vocabulary_size=self.vocabulary_size,
-            num_layers=self.num_layers,
-            num_heads=self.num_heads,
-            hidden_dim=self.hidden_dim,
-            intermediate_dim=self.intermediate_dim,
-            head_dim=self.head_dim,
-            num_decoder_layers=self.num_decoder_layers,
-            dropout=self.dropout,
-            activation=self.activation,
-            layer_norm_epsilon=self.layer_norm_epsilon,
-            num_buckets=self.num_buckets,
-            max_distance=self.max_distance,
-            tie_embeddings=self.tie_embeddings,
-        )
-        return config
