@@ -21,7 +21,6 @@ from transformers import GPT2Config, GPT2LMHeadModel  # noqa: E402
 
 import zoo  # noqa: F401  (sets KERAS_BACKEND=tensorflow)
 import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from zoo.models import CausalLM, GPTBackbone  # noqa: E402
 

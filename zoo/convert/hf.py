@@ -362,7 +362,6 @@ def _map_bert_backbone(mapper, backbone, prefix, config):
 
 
 def _map_bert_heads(mapper, model, prefix):
-    t = mapper.tensors
     p = "cls.predictions."
     mapper.dense(model.transform_dense, p + "transform.dense")
     mapper.layer_norm(model.transform_norm, p + "transform.LayerNorm")
@@ -407,7 +406,6 @@ def _map_t5_attention(mapper, attention, prefix):
 
 
 def _map_t5_backbone(mapper, backbone):
-    t = mapper.tensors
     mapper.token_embedding(backbone.token_embedding, "shared.weight")
     for stack in ("encoder", "decoder"):
         mapper.same_as(f"{stack}.embed_tokens.weight", "shared.weight", "T5 shares one embedding")

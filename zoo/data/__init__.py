@@ -34,6 +34,7 @@ __all__ = [
     "read_parallel_tsv",
     "read_squad",
     "read_text",
+    "read_tsv",
     "squad_dataset",
     "to_dataset",
     "tsv_dataset",

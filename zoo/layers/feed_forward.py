@@ -1,7 +1,6 @@
 """Position-wise feed-forward block: GELU, tanh-GELU, ReLU or gated variants."""
 
 import keras
-from keras import ops
 
 _ACTIVATIONS = {
     "gelu": lambda x: keras.activations.gelu(x, approximate=False),
