@@ -96,18 +96,7 @@ def causal_lm_export_function(model, sampler="greedy", max_prompt_length=64, max
                          total_length)
         return _outputs(outputs, lengths, max_new_tokens, pad_token_id, sampler)
 
-    if tokenizer is None:
-        signature = [tf.TensorSpec([None, None], tf.int32, "token_ids"), tf.TensorSpec([None], tf.int32, "lengths")]
-        return tf.function(run, input_signature=signature)
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, "inputs")])
-    def generate_text(strings):
-        token_ids, lengths = _tokenize(tokenizer, strings, max_prompt_length)
-        result = run(token_ids, lengths)
-        result["text"] = _detokenize(tokenizer, result)
-        return result
-
-    return generate_text
+    return _with_signature(run, tokenizer, max_prompt_length)
 
 
 def seq2seq_lm_export_function(model, sampler="greedy", max_prompt_length=64, max_new_tokens=32,
@@ -129,6 +118,12 @@ def seq2seq_lm_export_function(model, sampler="greedy", max_prompt_length=64, ma
         starts = tf.ones_like(lengths)
         return _outputs(outputs, starts, max_new_tokens, pad_token_id, sampler)
 
+    return _with_signature(run, tokenizer, max_prompt_length)
+
+
+def _with_signature(run, tokenizer, max_prompt_length):
+    """`run(token_ids, lengths)` as a `tf.function` with an input signature: ids and lengths, or raw strings
+    (tokenized in the graph, with the new tokens detokenized into `text`) when a tokenizer is given."""
     if tokenizer is None:
         signature = [tf.TensorSpec([None, None], tf.int32, "token_ids"), tf.TensorSpec([None], tf.int32, "lengths")]
         return tf.function(run, input_signature=signature)

@@ -263,16 +263,8 @@ def causal_lm_generate(model, inputs, max_new_tokens=32, sampler="greedy", stop_
         tf.constant(_stop_ids(stop_token_ids)), tf.constant(pad_token_id, tf.int32), tf.constant(_seed(seed)),
         total_length,
     )
-    beam = isinstance(sampler, BeamSampler)
-    new, counts = _new_tokens(outputs, lengths, max_new_tokens, pad_token_id, beam)
-    result = _format(new, counts, as_lists, beam, outputs["scores"].numpy() if beam else None)
-    if strings:
-        flat = result if not (beam and new.shape[1] > 1) else [seq for row in result for seq in row]
-        texts = _detokenize(preprocessor, flat)
-        if beam and new.shape[1] > 1:
-            return [texts[i * new.shape[1] : (i + 1) * new.shape[1]] for i in range(new.shape[0])]
-        return texts
-    return result
+    return _results(outputs, lengths, max_new_tokens, pad_token_id, sampler, as_lists,
+                    preprocessor if strings else None)
 
 
 def seq2seq_lm_generate(model, inputs, max_new_tokens=32, sampler="greedy", stop_token_ids=(1,), seed=None,
@@ -300,16 +292,24 @@ def seq2seq_lm_generate(model, inputs, max_new_tokens=32, sampler="greedy", stop
         tf.constant(_stop_ids(stop_token_ids)), tf.constant(pad_token_id, tf.int32),
         tf.constant(decoder_start_token_id, tf.int32), tf.constant(_seed(seed)), total_length,
     )
+    starts = np.ones(len(lengths), np.int32)  # new tokens follow the decoder start token
+    return _results(outputs, starts, max_new_tokens, pad_token_id, sampler, as_lists,
+                    preprocessor if strings else None)
+
+
+def _results(outputs, starts, max_new_tokens, pad_token_id, sampler, as_lists, preprocessor):
+    """The new tokens after `starts` as arrays or lists (n-best lists for beam search), or texts when a
+    `preprocessor` detokenizes them."""
     beam = isinstance(sampler, BeamSampler)
-    new, counts = _new_tokens(outputs, np.ones(len(lengths), np.int32), max_new_tokens, pad_token_id, beam)
+    new, counts = _new_tokens(outputs, starts, max_new_tokens, pad_token_id, beam)
     result = _format(new, counts, as_lists, beam, outputs["scores"].numpy() if beam else None)
-    if strings:
-        flat = result if not (beam and new.shape[1] > 1) else [seq for row in result for seq in row]
-        texts = _detokenize(preprocessor, flat)
-        if beam and new.shape[1] > 1:
-            return [texts[i * new.shape[1] : (i + 1) * new.shape[1]] for i in range(new.shape[0])]
-        return texts
-    return result
+    if preprocessor is None:
+        return result
+    n_best = beam and new.shape[1] > 1
+    texts = _detokenize(preprocessor, [seq for row in result for seq in row] if n_best else result)
+    if n_best:
+        return [texts[i * new.shape[1] : (i + 1) * new.shape[1]] for i in range(new.shape[0])]
+    return texts
 
 
 def compiled_decode_functions(model):
