@@ -221,8 +221,13 @@ def _tokenize(preprocessor, inputs):
         raise ValueError("generate: got strings but no `preprocessor`/tokenizer to turn them into token ids")
     texts = [inputs] if isinstance(inputs, str) else list(inputs)
     ids = preprocessor(tf.constant(texts))
-    if isinstance(ids, dict):
-        ids = ids["token_ids"]
+    if isinstance(ids, tuple):  # (x, labels, sample_weight) from a preprocessor given targets
+        ids = ids[0]
+    if isinstance(ids, dict):  # a preprocessor: packed ids with a padding mask (GPT: token_ids, T5: encoder_*)
+        prefix = "encoder_" if "encoder_token_ids" in ids else ""
+        packed = {"token_ids": np.asarray(ids[prefix + "token_ids"]),
+                  "padding_mask": np.asarray(ids[prefix + "padding_mask"])}
+        return to_padded(packed, "inputs")
     if isinstance(ids, tf.RaggedTensor):
         ids = ids.to_list()
     return to_padded(ids if isinstance(ids, list) else np.asarray(ids), "inputs")
