@@ -60,3 +60,17 @@ def test_missing_and_garbage_model(tmp_path):
         SentencePieceTokenizer(b"this is not a protobuf")
     with pytest.raises(ValueError, match="non-empty"):
         SentencePieceTokenizer(b"")
+
+
+def test_survives_a_seed_reset_between_eager_calls():
+    # tf.random.set_seed clears the eager kernel cache, which held the SentencePiece model resource.
+    import tensorflow as tf
+
+    from zoo.tokenizers import SentencePieceTokenizer
+
+    tokenizer = SentencePieceTokenizer(FIXTURES / "spm_unigram.model")
+    before = tokenizer(tf.constant(["hello world"])).to_list()
+    tf.random.set_seed(0)
+    assert tokenizer(tf.constant(["hello world"])).to_list() == before
+    tf.random.set_seed(1)
+    assert tokenizer.detokenize(tf.ragged.constant(before)).numpy().tolist() == [b"hello world"]

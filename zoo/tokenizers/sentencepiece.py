@@ -54,7 +54,7 @@ class SentencePieceTokenizer(keras.layers.Layer):
             raise ValueError(f"{source}: expected a non-empty serialized ModelProto")
         self.proto = proto
         try:
-            self._sentencepiece = tf_text.SentencepieceTokenizer(model=proto, out_type=tf.int32)
+            self._sentencepiece = self._load()
             size = int(self._sentencepiece.vocab_size())
         except (tf.errors.InvalidArgumentError, tf.errors.InternalError, ValueError) as error:
             raise ValueError(f"{source} is not a valid SentencePiece model: {error}") from None
@@ -69,6 +69,19 @@ class SentencePieceTokenizer(keras.layers.Layer):
         self.eos_token_id = self._token_to_id.get("</s>", -1)
         self.unk_token_id = self._token_to_id.get("<unk>", -1)
         self.bos_token_id = self._token_to_id.get("<s>", -1)
+
+    def _load(self):
+        return tf_text.SentencepieceTokenizer(model=self.proto, out_type=tf.int32)
+
+    def _run(self, method, tensor):
+        """`tokenize`/`detokenize`. Eagerly, `tf.random.set_seed` (and so `keras.utils.set_random_seed`)
+        clears TensorFlow's cached kernels and with them the op's model resource: reload it then."""
+        if tf.executing_eagerly():
+            try:
+                return getattr(self._sentencepiece, method)(tensor)
+            except tf.errors.NotFoundError:
+                self._sentencepiece = self._load()
+        return getattr(self._sentencepiece, method)(tensor)
 
     def vocabulary_size(self):
         return len(self._vocabulary)
@@ -88,11 +101,11 @@ class SentencePieceTokenizer(keras.layers.Layer):
 
     def call(self, inputs):
         strings = to_string_tensor(inputs)
-        return self._sentencepiece.tokenize(sanitize_utf8(strings))
+        return self._run("tokenize", sanitize_utf8(strings))
 
     def detokenize(self, ids):
         """Ids (dense or ragged, rank 1 or 2) -> strings; pad/eos/bos ids are dropped by SentencePiece."""
-        return self._sentencepiece.detokenize(to_ids_tensor(ids))
+        return self._run("detokenize", to_ids_tensor(ids))
 
     def compute_output_spec(self, inputs):
         rank = len(inputs.shape)
