@@ -118,3 +118,21 @@ def test_unknown_preset_lists_available():
 def test_heads_must_divide_hidden_dim():
     with pytest.raises(ValueError, match="divisible"):
         GPTBackbone(vocabulary_size=10, num_layers=1, num_heads=3, hidden_dim=8, intermediate_dim=8)
+
+
+@pytest.mark.parametrize("cls,preset,key", [(BertBackbone, "bert_tiny", "token_ids"),
+                                            (GPTBackbone, "gpt_tiny", "token_ids"),
+                                            (T5Backbone, "t5_tiny", "encoder_token_ids")])
+def test_wrong_rank_names_the_input(cls, preset, key):
+    backbone = cls.from_preset(preset)
+    inputs = backbone.dummy_inputs()
+    inputs[key] = np.ones((4,), "int32")
+    with pytest.raises(ValueError, match=rf"{key} must have shape \(batch, length\)"):
+        backbone(inputs)
+
+
+@pytest.mark.parametrize("cls,preset", [(BertBackbone, "bert_tiny"), (GPTBackbone, "gpt_tiny")])
+def test_too_long_input_names_max_sequence_length(cls, preset):
+    backbone = cls.from_preset(preset)
+    with pytest.raises(ValueError, match="more than max_sequence_length=128"):
+        backbone({"token_ids": np.ones((1, 129), "int32")})

@@ -94,6 +94,20 @@ class Backbone(keras.Model):
         return merged
 
 
+def check_token_ids(token_ids, name="token_ids", max_length=None, start=0):
+    """Clear errors for the shapes every backbone needs: `(batch, length)`, and no more positions than it has
+    (checked when the length is known while tracing; `start` is the cache index while decoding)."""
+    shape = token_ids.shape
+    if shape.rank is not None and shape.rank != 2:
+        raise ValueError(f"{name} must have shape (batch, length), got shape {tuple(shape)}")
+    length = shape[1] if shape.rank is not None else None
+    if max_length is not None and length is not None and isinstance(start, int) and start + length > max_length:
+        raise ValueError(
+            f"{name} has {start + length} positions, more than max_sequence_length={max_length}; "
+            "truncate the inputs or build the backbone with a larger max_sequence_length"
+        )
+
+
 def padding_mask_or_ones(inputs, token_ids):
     """`inputs["padding_mask"]`, or all True when the caller gave none."""
     mask = inputs.get("padding_mask") if isinstance(inputs, dict) else None

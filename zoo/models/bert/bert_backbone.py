@@ -6,7 +6,7 @@ from keras import ops
 from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
 from zoo.layers.masking import merge_masks
 from zoo.layers.transformer_encoder import TransformerEncoder
-from zoo.models.backbone import Backbone, padding_mask_or_ones
+from zoo.models.backbone import Backbone, check_token_ids, padding_mask_or_ones
 from zoo.models.bert.bert_presets import BERT_PRESETS
 
 
@@ -111,7 +111,8 @@ class BertBackbone(Backbone):
         }
 
     def call(self, inputs, training=None):
-        token_ids = inputs["token_ids"]
+        token_ids = ops.convert_to_tensor(inputs["token_ids"])
+        check_token_ids(token_ids, max_length=self.max_sequence_length)
         padding_mask = padding_mask_or_ones(inputs, token_ids)
         segment_ids = inputs.get("segment_ids")
         if segment_ids is None:

@@ -6,7 +6,7 @@ from keras import ops
 from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
 from zoo.layers.masking import causal_mask, merge_masks
 from zoo.layers.transformer_decoder import TransformerDecoder
-from zoo.models.backbone import Backbone
+from zoo.models.backbone import Backbone, check_token_ids
 from zoo.models.gpt.gpt_presets import GPT_PRESETS
 
 
@@ -114,9 +114,10 @@ class GPTBackbone(Backbone):
         return tuple(layer.attention.init_cache(batch_size, max_length) for layer in self.decoder_layers)
 
     def call(self, inputs, cache=None, cache_update_index=None, training=None):
-        token_ids = inputs["token_ids"]
-        length = ops.shape(token_ids)[1]
+        token_ids = ops.convert_to_tensor(inputs["token_ids"])
         start = 0 if cache_update_index is None else cache_update_index
+        check_token_ids(token_ids, max_length=self.max_sequence_length, start=start)
+        length = ops.shape(token_ids)[1]
         key_length = length if cache is None else ops.shape(cache[0][0])[2]
         x = self.token_embedding(token_ids)  # (batch, length, hidden)
         x = x + self.position_embedding(x, start_index=start)

@@ -7,7 +7,7 @@ from zoo.layers.embeddings import TiedEmbedding
 from zoo.layers.masking import causal_mask, merge_masks
 from zoo.layers.relative_position_bias import RelativePositionBias
 from zoo.layers.rms_norm import RMSNorm
-from zoo.models.backbone import Backbone
+from zoo.models.backbone import Backbone, check_token_ids
 from zoo.models.t5.t5_block import T5Block
 from zoo.models.t5.t5_presets import T5_PRESETS
 
@@ -115,6 +115,8 @@ class T5Backbone(Backbone):
 
     def encode(self, token_ids, padding_mask, training=None):
         """Encoder hidden states `(batch, length, hidden_dim)`."""
+        token_ids = ops.convert_to_tensor(token_ids)
+        check_token_ids(token_ids, "encoder_token_ids")
         length = ops.shape(token_ids)[1]
         x = self.dropout_layer(self.token_embedding(token_ids), training=training)
         positions = ops.arange(length)
@@ -146,6 +148,8 @@ class T5Backbone(Backbone):
         training=None,
     ):
         """Decoder hidden states `(batch, length, hidden_dim)`, plus the updated cache when given one."""
+        token_ids = ops.convert_to_tensor(token_ids)
+        check_token_ids(token_ids, "decoder_token_ids")
         length = ops.shape(token_ids)[1]
         start = 0 if cache_update_index is None else cache_update_index
         key_length = length if cache is None else ops.shape(cache["self"][0][0])[2]
