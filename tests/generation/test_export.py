@@ -86,3 +86,37 @@ def test_string_export_with_tokenizer(tmp_path):
     # `generate` on strings through the same tokenizer.
     assert model.generate(texts, max_new_tokens=4, preprocessor=tokenizer) == \
         [t.decode("utf-8") for t in expected_text]
+
+
+def test_string_export_reloads_in_a_fresh_process(tmp_path):
+    """The SavedModel needs only TensorFlow and tensorflow-text's ops: no zoo, no Keras objects."""
+    import json
+    import subprocess
+    import sys
+
+    tokenizer = BytePairTokenizer(os.path.join(TOKENIZERS, "bpe_vocab.json"),
+                                  os.path.join(TOKENIZERS, "bpe_merges.txt"))
+    keras.utils.set_random_seed(6)
+    model = CausalLM(GPTBackbone(vocabulary_size=tokenizer.vocabulary_size(), num_layers=1, num_heads=2,
+                                 hidden_dim=16, intermediate_dim=32, dropout=0.0, max_sequence_length=32))
+    texts = ["hello world", "a fox"]
+    function = causal_lm_export_function(model, "greedy", max_prompt_length=12, max_new_tokens=3,
+                                         tokenizer=tokenizer)
+    expected = function(tf.constant(texts))
+    module = tf.Module()
+    module.model, module.tokenizer, module.generate = model, tokenizer, function
+    tf.saved_model.save(module, str(tmp_path / "text"))
+    script = (
+        "import json, sys, tensorflow as tf, tensorflow_text\n"
+        "m = tf.saved_model.load(sys.argv[1])\n"
+        "out = m.generate(tf.constant(json.loads(sys.argv[2])))\n"
+        "print(json.dumps({'ids': out['token_ids'].numpy().tolist(),"
+        " 'text': [t.decode('utf-8') for t in out['text'].numpy()]}))\n"
+    )
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "text"), json.dumps(texts)],
+                            capture_output=True, text=True, env=env, timeout=300, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    got = json.loads(result.stdout.strip().splitlines()[-1])
+    assert got["ids"] == expected["token_ids"].numpy().tolist()
+    assert got["text"] == [t.decode("utf-8") for t in expected["text"].numpy()]
