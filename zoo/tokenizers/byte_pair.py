@@ -3,10 +3,10 @@
 import json
 import os
 
-import keras
 import tensorflow as tf
 
 from zoo.tokenizers._common import read_lines, sanitize_utf8, to_ids_tensor, to_string_tensor
+from zoo.tokenizers.tokenizer import Tokenizer
 
 # Oniguruma's Unicode `\s` (what GPT-2's pattern means by whitespace); RE2's own `\s` is ASCII-only.
 _WS = r"\t-\r \x{85}\p{Z}"
@@ -40,7 +40,7 @@ def _escape(text):
     return "".join("\\" + c if c in r"\.^$|?*+()[]{}" else c for c in text)
 
 
-class BytePairTokenizer(keras.layers.Layer):
+class BytePairTokenizer(Tokenizer):
     """GPT-2 byte-level byte-pair-encoding tokenizer that runs inside the TensorFlow graph.
 
     Reproduces Hugging Face `GPT2TokenizerFast` (`add_prefix_space=False`): special tokens written in the
@@ -74,10 +74,7 @@ class BytePairTokenizer(keras.layers.Layer):
     """
 
     def __init__(self, vocabulary, merges, special_tokens=("<|endoftext|>",), eos_token="<|endoftext|>", **kwargs):
-        kwargs.pop("dtype", None)
-        super().__init__(dtype="int32", **kwargs)
-        self._convert_input_args = False
-        self._allow_non_tensor_positional_args = True
+        super().__init__(**kwargs)
         self.vocabulary = self._load_vocabulary(vocabulary)
         self.merges = self._load_merges(merges)
         self.special_tokens = list(special_tokens or ())
@@ -101,7 +98,7 @@ class BytePairTokenizer(keras.layers.Layer):
         self.eos_token_id = self.vocabulary[eos_token]
         self.special_token_ids = [self.vocabulary[token] for token in self.special_tokens]
 
-        self._id_to_token = {index: token for token, index in self.vocabulary.items()}
+        self._set_vocabulary({index: token for token, index in self.vocabulary.items()})
         self._byte_to_symbol = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(
                 tf.constant([bytes([b]) for b in range(256)]), tf.constant(list(byte_table.values()))
@@ -176,22 +173,6 @@ class BytePairTokenizer(keras.layers.Layer):
                 raise ValueError(f"{source}, line {number}: expected two symbols separated by one space, got {line!r}")
             result.append((number, line))
         return result
-
-    def vocabulary_size(self):
-        return len(self.vocabulary)
-
-    def get_vocabulary(self):
-        return [self._id_to_token[i] for i in sorted(self._id_to_token)]
-
-    def token_to_id(self, token):
-        if token not in self.vocabulary:
-            raise KeyError(f"Token {token!r} is not in the vocabulary")
-        return self.vocabulary[token]
-
-    def id_to_token(self, id):
-        if id not in self._id_to_token:
-            raise IndexError(f"Id {id} is not in the vocabulary")
-        return self._id_to_token[id]
 
     def _bpe(self, words):
         """(words,) strings -> (words, None) int32 ids by byte mapping and rank-ordered merges."""
@@ -276,13 +257,8 @@ class BytePairTokenizer(keras.layers.Layer):
         symbols = tf.strings.unicode_split(text, "UTF-8")
         return sanitize_utf8(tf.strings.reduce_join(self._symbol_to_byte.lookup(symbols), axis=-1))
 
-    def compute_output_spec(self, inputs):
-        rank = len(inputs.shape)
-        return keras.KerasTensor(tuple(inputs.shape) + (None,), dtype="int32", ragged=rank > 0)
-
     def get_config(self):
         config = super().get_config()
-        config.pop("dtype", None)
         config.update(
             {
                 "vocabulary": dict(self.vocabulary),

@@ -3,14 +3,14 @@
 import base64
 import os
 
-import keras
 import tensorflow as tf
 import tensorflow_text as tf_text
 
 from zoo.tokenizers._common import sanitize_utf8, to_ids_tensor, to_string_tensor
+from zoo.tokenizers.tokenizer import Tokenizer
 
 
-class SentencePieceTokenizer(keras.layers.Layer):
+class SentencePieceTokenizer(Tokenizer):
     """SentencePiece tokenizer that runs inside the TensorFlow graph (tensorflow-text's op).
 
     Ids are those of `sentencepiece.SentencePieceProcessor.encode` (no BOS/EOS added; the preprocessors
@@ -37,10 +37,7 @@ class SentencePieceTokenizer(keras.layers.Layer):
     """
 
     def __init__(self, proto, **kwargs):
-        kwargs.pop("dtype", None)
-        super().__init__(dtype="int32", **kwargs)
-        self._convert_input_args = False
-        self._allow_non_tensor_positional_args = True
+        super().__init__(**kwargs)
         if isinstance(proto, (str, os.PathLike)):
             path = os.fspath(proto)
             if not os.path.isfile(path):
@@ -58,12 +55,9 @@ class SentencePieceTokenizer(keras.layers.Layer):
             size = int(self._sentencepiece.vocab_size())
         except (tf.errors.InvalidArgumentError, tf.errors.InternalError, ValueError) as error:
             raise ValueError(f"{source} is not a valid SentencePiece model: {error}") from None
-        self._vocabulary = [
+        self._set_vocabulary([
             piece.decode("utf-8") for piece in self._sentencepiece.id_to_string(tf.range(size)).numpy()
-        ]
-        self._token_to_id = {}
-        for index, piece in enumerate(self._vocabulary):
-            self._token_to_id.setdefault(piece, index)
+        ])
         # SentencePiece assigns special ids by type; find them by the pieces the trainer writes.
         self.pad_token_id = self._token_to_id.get("<pad>", -1)
         self.eos_token_id = self._token_to_id.get("</s>", -1)
@@ -83,22 +77,6 @@ class SentencePieceTokenizer(keras.layers.Layer):
                 self._sentencepiece = self._load()
         return getattr(self._sentencepiece, method)(tensor)
 
-    def vocabulary_size(self):
-        return len(self._vocabulary)
-
-    def get_vocabulary(self):
-        return list(self._vocabulary)
-
-    def token_to_id(self, token):
-        if token not in self._token_to_id:
-            raise KeyError(f"Token {token!r} is not in the vocabulary")
-        return self._token_to_id[token]
-
-    def id_to_token(self, id):
-        if not 0 <= id < len(self._vocabulary):
-            raise IndexError(f"Id {id} is out of range for a vocabulary of {len(self._vocabulary)} pieces")
-        return self._vocabulary[id]
-
     def call(self, inputs):
         strings = to_string_tensor(inputs)
         return self._run("tokenize", sanitize_utf8(strings))
@@ -107,13 +85,8 @@ class SentencePieceTokenizer(keras.layers.Layer):
         """Ids (dense or ragged, rank 1 or 2) -> strings; pad/eos/bos ids are dropped by SentencePiece."""
         return self._run("detokenize", to_ids_tensor(ids))
 
-    def compute_output_spec(self, inputs):
-        rank = len(inputs.shape)
-        return keras.KerasTensor(tuple(inputs.shape) + (None,), dtype="int32", ragged=rank > 0)
-
     def get_config(self):
         config = super().get_config()
-        config.pop("dtype", None)
         config["proto"] = base64.b64encode(self.proto).decode("ascii")
         return config
 

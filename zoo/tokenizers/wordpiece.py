@@ -2,11 +2,11 @@
 
 import os
 
-import keras
 import tensorflow as tf
 import tensorflow_text as tf_text
 
 from zoo.tokenizers._common import read_lines, sanitize_utf8, to_ids_tensor, to_string_tensor
+from zoo.tokenizers.tokenizer import Tokenizer
 
 # BERT's "clean text" step drops NUL, U+FFFD and every control / format / private-use / unassigned
 # character except \t \n \r (which become spaces with the other whitespace).
@@ -50,7 +50,7 @@ def bert_pretokenize(strings, lowercase=True, strip_accents=None, split_on_cjk=T
     )
 
 
-class WordPieceTokenizer(keras.layers.Layer):
+class WordPieceTokenizer(Tokenizer):
     """BERT WordPiece tokenizer that runs inside the TensorFlow graph.
 
     Reproduces Hugging Face `BertTokenizerFast` (`add_special_tokens=False`): BERT text cleaning (control
@@ -102,10 +102,7 @@ class WordPieceTokenizer(keras.layers.Layer):
         mask_token="[MASK]",
         **kwargs,
     ):
-        kwargs.pop("dtype", None)
-        super().__init__(dtype="int32", **kwargs)
-        self._convert_input_args = False
-        self._allow_non_tensor_positional_args = True
+        super().__init__(**kwargs)
         if isinstance(vocabulary, (str, os.PathLike)):
             vocabulary = read_lines(vocabulary, "WordPiece vocabulary")
             source = "vocabulary file"
@@ -131,9 +128,7 @@ class WordPieceTokenizer(keras.layers.Layer):
         self.sep_token = sep_token
         self.mask_token = mask_token
 
-        self._token_to_id = {}
-        for index, token in enumerate(vocabulary):
-            self._token_to_id.setdefault(token, index)  # HF keeps the first id of a duplicated token.
+        self._set_vocabulary(vocabulary)  # HF keeps the first id of a duplicated token, and so do we.
         for name in ("unk_token", "pad_token", "cls_token", "sep_token", "mask_token"):
             token = getattr(self, name)
             if token not in self._token_to_id:
@@ -154,22 +149,6 @@ class WordPieceTokenizer(keras.layers.Layer):
             no_pretokenization=True,
         )
         self._vocabulary_tensor = tf.constant(vocabulary)
-
-    def vocabulary_size(self):
-        return len(self.vocabulary)
-
-    def get_vocabulary(self):
-        return list(self.vocabulary)
-
-    def token_to_id(self, token):
-        if token not in self._token_to_id:
-            raise KeyError(f"Token {token!r} is not in the vocabulary")
-        return self._token_to_id[token]
-
-    def id_to_token(self, id):
-        if not 0 <= id < len(self.vocabulary):
-            raise IndexError(f"Id {id} is out of range for a vocabulary of {len(self.vocabulary)} tokens")
-        return self.vocabulary[id]
 
     def _words(self, strings):
         return bert_pretokenize(strings, self.lowercase, self.strip_accents, self.split_on_cjk)
@@ -200,13 +179,8 @@ class WordPieceTokenizer(keras.layers.Layer):
         text = tf.strings.regex_replace(text, " " + _escape(self.suffix_indicator), "")
         return tf.strings.regex_replace(text, r" ([.?!,])", r"\1")
 
-    def compute_output_spec(self, inputs):
-        rank = len(inputs.shape)
-        return keras.KerasTensor(tuple(inputs.shape) + (None,), dtype="int32", ragged=rank > 0)
-
     def get_config(self):
         config = super().get_config()
-        config.pop("dtype", None)
         config.update(
             {
                 "vocabulary": list(self.vocabulary),
