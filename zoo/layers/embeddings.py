@@ -11,10 +11,9 @@ class TiedEmbedding(keras.layers.Layer):
 
     `layer(token_ids)` embeds; `layer(hidden, reverse=True)` returns logits `hidden @ table` (float32 under
     mixed precision). The table `embeddings` is stored as `(hidden_dim, vocabulary_size)`, the layout of the
-    output projection: XLA on CPU then runs the head as a plain matmul instead of transposing the whole table
-    at every decoding step (on the 2-core CPU, an 8 x 256 x 8192 head inside a compiled decode loop took
-    1.63 ms per step with a `(vocab, hidden)` table and 0.25 ms with this layout). Converters transpose
-    checkpoints' `(vocab, hidden)` tables when they load them.
+    output projection: XLA on CPU then runs the head as a plain matmul instead of copying the transposed table
+    at every decoding step (`python -m benchmarks.lm_head_layout` measures both layouts; results in
+    `benchmarks/results/lm_head_layout.json`). Converters transpose checkpoints' `(vocab, hidden)` tables.
 
     Args:
         vocabulary_size: number of tokens.

@@ -1,0 +1,83 @@
+"""Why `TiedEmbedding` stores its table as (hidden, vocab): the LM head inside an XLA-compiled decode loop.
+
+Run from the repository root: `python -m benchmarks.lm_head_layout`. Times 128 steps of `hidden @ table^T`
+((vocab, hidden) table, the usual embedding layout) and of `hidden @ table` ((hidden, vocab), ours) inside one
+`tf.function(jit_compile=True)` `tf.while_loop`, batch 8, hidden 256, vocab 8192, alternated, medians of
+several repeats. XLA on CPU copies a transposed operand at every step; the (hidden, vocab) layout avoids it.
+Writes `benchmarks/results/lm_head_layout.json`.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import time
+
+import numpy as np
+
+import zoo  # noqa: F401  (sets KERAS_BACKEND=tensorflow)
+import tensorflow as tf  # noqa: E402
+
+BATCH, HIDDEN, VOCAB, STEPS = 8, 256, 8192, 128
+RESULTS = os.path.join(os.path.dirname(__file__), "results", "lm_head_layout.json")
+
+
+def compiled_loop(head):
+    @tf.function(jit_compile=True)
+    def run(hidden):
+        def body(step, total):
+            logits = head(hidden + tf.cast(step, tf.float32))  # (batch, vocab)
+            return step + 1, total + tf.reduce_sum(tf.cast(tf.argmax(logits, axis=-1), tf.float32))
+
+        return tf.while_loop(lambda step, _: step < STEPS, body, (0, 0.0))[1]
+
+    return run
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--no-write", action="store_true", help="print only, do not write the results file")
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    table = rng.standard_normal((VOCAB, HIDDEN)).astype("float32")
+    vocab_major = tf.Variable(table)  # (vocab, hidden)
+    hidden_major = tf.Variable(table.T)  # (hidden, vocab), TiedEmbedding's layout
+    hidden = tf.constant(rng.standard_normal((BATCH, HIDDEN)).astype("float32"))
+    loops = {
+        "ours": compiled_loop(lambda h: tf.matmul(h, hidden_major)),
+        "vocab_major_table": compiled_loop(lambda h: tf.matmul(h, vocab_major, transpose_b=True)),
+    }
+    results = {name: loop(hidden) for name, loop in loops.items()}  # warm-up (compilation)
+    np.testing.assert_allclose(results["ours"].numpy(), results["vocab_major_table"].numpy(), rtol=1e-6)
+    times = {name: [] for name in loops}
+    for _ in range(args.repeats):
+        for name, loop in loops.items():
+            start = time.perf_counter()
+            loop(hidden).numpy()
+            times[name].append((time.perf_counter() - start) / STEPS * 1000)
+    ms = {name: statistics.median(values) for name, values in times.items()}
+    record = {
+        "name": "lm_head_in_compiled_decode_loop",
+        "metric": "ms_per_step",
+        "higher_is_better": False,
+        "ours": round(ms["ours"], 3),
+        "peers": {"vocab_major_table": round(ms["vocab_major_table"], 3)},
+        "ratios": {"vocab_major_table": round(ms["vocab_major_table"] / ms["ours"], 2)},
+        "target": {"vocab_major_table": 1.0},
+        "config": {"batch": BATCH, "hidden": HIDDEN, "vocab": VOCAB, "steps": STEPS, "repeats": args.repeats},
+        "command": "python -m benchmarks.lm_head_layout",
+        "machine": "2-core x86_64 CPU, no GPU",
+        "date": datetime.date.today().isoformat(),
+    }
+    print(json.dumps(record, indent=2))
+    if not args.no_write:
+        os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+        with open(RESULTS, "w") as f:
+            json.dump({"records": [record]}, f, indent=2)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
