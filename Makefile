@@ -9,3 +9,4 @@ fixtures:
 	python tests/fixtures/tokenizers/make_tokenizer_fixtures.py
 bench:
 	python -m benchmarks.generation
+	python -m benchmarks.lm_head_layout
