@@ -294,11 +294,6 @@ class _Mapper:
     def copy(self, variable, name):
         self.target.assign(variable, self.tensors.get(name, tuple(variable.shape)), name)
 
-    def token_embedding(self, layer, name):
-        """HF `(vocab, hidden)` table into our `(hidden, vocab)` `TiedEmbedding` layout."""
-        table = self.tensors.get(name, (layer.vocabulary_size, layer.hidden_dim))
-        self.target.assign(layer.embeddings, table.T, name)
-
     def same_as(self, name, reference, why):
         """`name`, when present, must equal the already-used `reference` tensor (a tied duplicate)."""
         if name not in self.tensors:
@@ -335,7 +330,7 @@ def _ignore_matching(tensors, pattern):
 def _map_bert_backbone(mapper, backbone, prefix, config):
     t = mapper.tensors
     e = prefix + "embeddings."
-    mapper.token_embedding(backbone.token_embedding, e + "word_embeddings.weight")
+    mapper.copy(backbone.token_embedding.embeddings, e + "word_embeddings.weight")
     mapper.copy(backbone.position_embedding.embeddings, e + "position_embeddings.weight")
     mapper.copy(backbone.segment_embedding.embeddings, e + "token_type_embeddings.weight")
     mapper.layer_norm(backbone.embeddings_norm, e + "LayerNorm")
@@ -375,7 +370,7 @@ def _map_bert_heads(mapper, model, prefix):
 
 def _map_gpt2_backbone(mapper, backbone, prefix):
     t = mapper.tensors
-    mapper.token_embedding(backbone.token_embedding, prefix + "wte.weight")
+    mapper.copy(backbone.token_embedding.embeddings, prefix + "wte.weight")
     mapper.copy(backbone.position_embedding.embeddings, prefix + "wpe.weight")
     hidden = backbone.hidden_dim
     for i, layer in enumerate(backbone.decoder_layers):
@@ -406,7 +401,7 @@ def _map_t5_attention(mapper, attention, prefix):
 
 
 def _map_t5_backbone(mapper, backbone):
-    mapper.token_embedding(backbone.token_embedding, "shared.weight")
+    mapper.copy(backbone.token_embedding.embeddings, "shared.weight")
     for stack in ("encoder", "decoder"):
         mapper.same_as(f"{stack}.embed_tokens.weight", "shared.weight", "T5 shares one embedding")
         bias = getattr(backbone, f"{stack}_position_bias")

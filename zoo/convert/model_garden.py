@@ -156,10 +156,7 @@ def load_bert_encoder_v2(
         copy(layer.gamma, name + "/gamma")
         copy(layer.beta, name + "/beta")
 
-    table_name = "_embedding_layer/embeddings"  # (vocab, hidden); ours is (hidden, vocab)
-    embedding = backbone.token_embedding
-    target.assign(embedding.embeddings,
-                  tensors.get(table_name, (embedding.vocabulary_size, embedding.hidden_dim)).T, table_name)
+    copy(backbone.token_embedding.embeddings, "_embedding_layer/embeddings")
     copy(backbone.position_embedding.embeddings, "_position_embedding_layer/embeddings")
     copy(backbone.segment_embedding.embeddings, "_type_embedding_layer/embeddings")
     norm(backbone.embeddings_norm, "_embedding_norm_layer")

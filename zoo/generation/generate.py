@@ -138,8 +138,13 @@ def causal_lm_decode_function(model, sampler):
         decode.trace_count += 1
         batch = tf.shape(prompt_ids)[0]
         cache = model.init_cache(batch * sampler.num_beams, total_length)
+        constants = model.decoding_constants()  # computed once, outside the loop
+
+        def next_fn(token_ids, cache, index):
+            return model.next(token_ids, cache, index, **constants)
+
         return sampler(
-            model.next, prompt_ids, prompt_lengths, cache, max_new_tokens, total_length,
+            next_fn, prompt_ids, prompt_lengths, cache, max_new_tokens, total_length,
             stop_token_ids, pad_token_id, seed,
         )
 
@@ -163,10 +168,11 @@ def seq2seq_lm_decode_function(model, sampler):
             encoder_output = tf.repeat(encoder_output, sampler.num_beams, axis=0)
             encoder_padding_mask = tf.repeat(encoder_padding_mask, sampler.num_beams, axis=0)
         cache = model.init_cache(encoder_output, total_length)
+        constants = model.decoding_constants()  # computed once, outside the loop
 
         def next_fn(token_ids, cache, index):
             logits, cache = model.decode(token_ids, encoder_output, encoder_padding_mask, cache=cache,
-                                         cache_update_index=index)
+                                         cache_update_index=index, **constants)
             return logits[:, -1, :], cache
 
         start = tf.fill([batch, 1], tf.cast(decoder_start_token_id, tf.int32))

@@ -9,11 +9,11 @@ from zoo.layers.dtypes import at_least_float32
 class TiedEmbedding(keras.layers.Layer):
     """A token embedding whose table also serves as the language-model head.
 
-    `layer(token_ids)` embeds; `layer(hidden, reverse=True)` returns logits `hidden @ table` (float32 under
-    mixed precision). The table `embeddings` is stored as `(hidden_dim, vocabulary_size)`, the layout of the
-    output projection: XLA on CPU then runs the head as a plain matmul instead of copying the transposed table
-    at every decoding step (`python -m benchmarks.lm_head_layout` measures both layouts; results in
-    `benchmarks/results/lm_head_layout.json`). Converters transpose checkpoints' `(vocab, hidden)` tables.
+    `layer(token_ids)` embeds; `layer(hidden, reverse=True)` returns logits `hidden @ embeddings^T` (float32
+    under mixed precision). The table `embeddings` is `(vocabulary_size, hidden_dim)`, the layout that trains
+    fastest. Inside an XLA-compiled decode loop, pass `reverse_kernel=layer.reverse_kernel()` computed once
+    before the loop: XLA on CPU would otherwise copy the transposed table at every step
+    (`python -m benchmarks.lm_head_layout` measures both).
 
     Args:
         vocabulary_size: number of tokens.
@@ -35,17 +35,22 @@ class TiedEmbedding(keras.layers.Layer):
     def build(self, *args):
         self.embeddings = self.add_weight(
             name="embeddings",
-            shape=(self.hidden_dim, self.vocabulary_size),
+            shape=(self.vocabulary_size, self.hidden_dim),
             initializer=self.embeddings_initializer,
         )
         self.built = True
 
-    def call(self, inputs, reverse=False):
+    def reverse_kernel(self):
+        """The `(hidden_dim, vocabulary_size)` output projection, to compute once outside a decode loop."""
+        return ops.transpose(ops.cast(self.embeddings, at_least_float32(self.compute_dtype)))
+
+    def call(self, inputs, reverse=False, reverse_kernel=None):
         if reverse:
             dtype = at_least_float32(self.compute_dtype)  # logits in float32 under mixed precision
-            return ops.matmul(ops.cast(inputs, dtype), ops.cast(self.embeddings, dtype))  # (..., vocab)
-        columns = ops.take(self.embeddings, ops.cast(inputs, "int32"), axis=1)  # (hidden, batch, length)
-        return ops.cast(ops.moveaxis(columns, 0, -1), self.compute_dtype)  # (batch, length, hidden)
+            kernel = self.reverse_kernel() if reverse_kernel is None else ops.cast(reverse_kernel, dtype)
+            return ops.matmul(ops.cast(inputs, dtype), kernel)  # (..., vocab)
+        embedded = ops.take(self.embeddings, ops.cast(inputs, "int32"), axis=0)  # (batch, length, hidden)
+        return ops.cast(embedded, self.compute_dtype)
 
     def compute_output_shape(self, input_shape, reverse=False):
         if reverse:

@@ -31,14 +31,22 @@ class CausalLM(TaskModel):
         self.lm_head = untied_lm_head(backbone)
         self._build_from_dummy_inputs()
 
-    def logits(self, sequence_output):
+    def decoding_constants(self):
+        """Tensors to compute once per generation call, outside the compiled decode loop, and pass back to the
+        forward pass: the tied head's `(hidden, vocab)` kernel (XLA on CPU would otherwise copy the transposed
+        embedding table at every step)."""
         if self.lm_head is None:
-            return self.backbone.token_embedding(sequence_output, reverse=True)
+            return {"lm_head_kernel": self.backbone.token_embedding.reverse_kernel()}
+        return {}
+
+    def logits(self, sequence_output, lm_head_kernel=None):
+        if self.lm_head is None:
+            return self.backbone.token_embedding(sequence_output, reverse=True, reverse_kernel=lm_head_kernel)
         return self.lm_head(sequence_output)
 
-    def call(self, inputs, cache=None, cache_update_index=None, training=None):
+    def call(self, inputs, cache=None, cache_update_index=None, training=None, lm_head_kernel=None):
         outputs = self.backbone(inputs, cache=cache, cache_update_index=cache_update_index, training=training)
-        logits = self.logits(outputs["sequence_output"])  # (batch, length, vocab)
+        logits = self.logits(outputs["sequence_output"], lm_head_kernel)  # (batch, length, vocab)
         if cache is None:
             return logits
         return logits, outputs["cache"]
@@ -46,10 +54,11 @@ class CausalLM(TaskModel):
     def init_cache(self, batch_size, max_length):
         return self.backbone.init_cache(batch_size, max_length)
 
-    def next(self, token_ids, cache, index):
+    def next(self, token_ids, cache, index, lm_head_kernel=None):
         """Sampler protocol: logits `(batch, vocab)` for the token after `token_ids` (written at `index`),
-        and the updated cache."""
-        logits, cache = self({"token_ids": token_ids}, cache=cache, cache_update_index=index)
+        and the updated cache. `lm_head_kernel` comes from `decoding_constants()`."""
+        logits, cache = self({"token_ids": token_ids}, cache=cache, cache_update_index=index,
+                             lm_head_kernel=lm_head_kernel)
         return logits[:, -1, :], cache
 
     def generate(self, inputs, max_new_tokens=32, sampler="greedy", stop_token_ids=None, seed=None,

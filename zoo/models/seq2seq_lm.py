@@ -33,10 +33,18 @@ class Seq2SeqLM(TaskModel):
         self.lm_head = untied_lm_head(backbone)
         self._build_from_dummy_inputs()
 
-    def logits(self, decoder_output):
+    def decoding_constants(self):
+        """Tensors to compute once per generation call, outside the compiled decode loop, and pass back to the
+        forward pass: the tied head's `(hidden, vocab)` kernel (XLA on CPU would otherwise copy the transposed
+        embedding table at every step)."""
+        if self.lm_head is None:
+            return {"lm_head_kernel": self.backbone.token_embedding.reverse_kernel()}
+        return {}
+
+    def logits(self, decoder_output, lm_head_kernel=None):
         if self.lm_head is None:
             scaled = decoder_output * ops.cast(self.backbone.hidden_dim**-0.5, decoder_output.dtype)
-            return self.backbone.token_embedding(scaled, reverse=True)
+            return self.backbone.token_embedding(scaled, reverse=True, reverse_kernel=lm_head_kernel)
         return self.lm_head(decoder_output)
 
     def encode(self, encoder_token_ids, encoder_padding_mask, training=None):
@@ -46,15 +54,15 @@ class Seq2SeqLM(TaskModel):
         return self.backbone.init_cache(encoder_output, max_length)
 
     def decode(self, decoder_token_ids, encoder_output, encoder_padding_mask, decoder_padding_mask=None,
-               cache=None, cache_update_index=None, training=None):
+               cache=None, cache_update_index=None, training=None, lm_head_kernel=None):
         decoded = self.backbone.decode(
             decoder_token_ids, encoder_output, encoder_padding_mask, padding_mask=decoder_padding_mask,
             cache=cache, cache_update_index=cache_update_index, training=training,
         )
         if cache is None:
-            return self.logits(decoded)
+            return self.logits(decoded, lm_head_kernel)
         decoded, cache = decoded
-        return self.logits(decoded), cache
+        return self.logits(decoded, lm_head_kernel), cache
 
     def call(self, inputs, training=None):
         encoder_mask = inputs["encoder_padding_mask"]
