@@ -10,3 +10,5 @@ fixtures:
 bench:
 	python -m benchmarks.generation
 	python -m benchmarks.lm_head_layout
+	python -m benchmarks.training
+	python -m benchmarks.sentiment_quality
