@@ -8,9 +8,6 @@ tokens per row (no early stop). Writes `benchmarks/results/generation.json`.
 """
 
 import argparse
-import datetime
-import json
-import os
 import statistics
 import time
 
@@ -23,12 +20,12 @@ import zoo  # noqa: F401  (sets KERAS_BACKEND=tensorflow)
 import keras  # noqa: E402
 
 from zoo.models import CausalLM, GPTBackbone  # noqa: E402
+from benchmarks.results_file import report  # noqa: E402
 
 CONFIG = dict(vocabulary_size=8192, num_layers=4, num_heads=4, hidden_dim=256, intermediate_dim=1024)
 BATCH, PROMPT, NEW = 8, 32, 128
 MAX_SEQUENCE_LENGTH = 256
 TARGET = {"transformers": 1.5, "keras_hub": 2.5}
-RESULTS = os.path.join(os.path.dirname(__file__), "results", "generation.json")
 
 
 def prompts():
@@ -126,16 +123,8 @@ def main():
                    "intermediate": CONFIG["intermediate_dim"], "vocab": CONFIG["vocabulary_size"],
                    "batch": BATCH, "prompt": PROMPT, "new_tokens": NEW, "repeats": args.repeats,
                    "weights": "random", "decoding": "greedy"},
-        "command": "python -m benchmarks.generation",
-        "machine": "2-core x86_64 CPU, no GPU",
-        "date": datetime.date.today().isoformat(),
     }
-    print(json.dumps(record, indent=2))
-    if not args.no_write:
-        os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-        with open(RESULTS, "w") as f:
-            json.dump({"records": [record]}, f, indent=2)
-            f.write("\n")
+    report("generation", record, write=not args.no_write)
 
 
 if __name__ == "__main__":

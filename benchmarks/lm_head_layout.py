@@ -8,9 +8,6 @@ hidden 256, vocab 8192, alternated, medians of several repeats: `hidden @ table^
 """
 
 import argparse
-import datetime
-import json
-import os
 import statistics
 import time
 
@@ -18,9 +15,9 @@ import numpy as np
 
 import zoo  # noqa: F401  (sets KERAS_BACKEND=tensorflow)
 import tensorflow as tf  # noqa: E402
+from benchmarks.results_file import report  # noqa: E402
 
 BATCH, HIDDEN, VOCAB, STEPS = 8, 256, 8192, 128
-RESULTS = os.path.join(os.path.dirname(__file__), "results", "lm_head_layout.json")
 
 
 def compiled_loop(head, prepare=lambda: None):
@@ -67,16 +64,8 @@ def main():
         "ratios": {"transpose_in_loop": round(ms["transpose_in_loop"] / ms["ours"], 2)},
         "target": {"transpose_in_loop": 1.0},
         "config": {"batch": BATCH, "hidden": HIDDEN, "vocab": VOCAB, "steps": STEPS, "repeats": args.repeats},
-        "command": "python -m benchmarks.lm_head_layout",
-        "machine": "2-core x86_64 CPU, no GPU",
-        "date": datetime.date.today().isoformat(),
     }
-    print(json.dumps(record, indent=2))
-    if not args.no_write:
-        os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-        with open(RESULTS, "w") as f:
-            json.dump({"records": [record]}, f, indent=2)
-            f.write("\n")
+    report("lm_head_layout", record, write=not args.no_write)
 
 
 if __name__ == "__main__":

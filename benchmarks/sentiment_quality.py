@@ -8,8 +8,6 @@ The baseline in the same run is the majority class of the training labels. Write
 
 import argparse
 import collections
-import datetime
-import json
 import os
 import time
 
@@ -22,8 +20,8 @@ from zoo.convert.hf import load_tokenizer, preset_directory  # noqa: E402
 from zoo.data import read_tsv  # noqa: E402
 from zoo.models import BertBackbone, TextClassifier  # noqa: E402
 from zoo.models.bert.bert_preprocessor import BertPreprocessor  # noqa: E402
+from benchmarks.results_file import report  # noqa: E402
 
-RESULTS = os.path.join(os.path.dirname(__file__), "results", "sentiment_quality.json")
 DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
 
 
@@ -75,16 +73,8 @@ def main():
                    "epochs": args.epochs, "batch": args.batch_size, "sequence_length": args.sequence_length,
                    "learning_rate": args.learning_rate, "seed": args.seed,
                    "train_seconds": round(train_seconds, 1), "jit_compile": True},
-        "command": "python -m benchmarks.sentiment_quality",
-        "machine": "2-core x86_64 CPU, no GPU",
-        "date": datetime.date.today().isoformat(),
     }
-    print(json.dumps(record, indent=2))
-    if not args.no_write:
-        os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-        with open(RESULTS, "w") as f:
-            json.dump({"records": [record]}, f, indent=2)
-            f.write("\n")
+    report("sentiment_quality", record, write=not args.no_write)
 
 
 if __name__ == "__main__":

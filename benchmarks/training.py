@@ -8,9 +8,6 @@ Each engine runs `--steps` train steps per repeat on the same batch, alternated 
 """
 
 import argparse
-import datetime
-import json
-import os
 import statistics
 import time
 
@@ -23,10 +20,10 @@ import zoo  # noqa: F401,E402  (sets KERAS_BACKEND=tensorflow)
 import keras  # noqa: E402
 
 from zoo.models import BertBackbone, TextClassifier  # noqa: E402
+from benchmarks.results_file import report  # noqa: E402
 
 CONFIG = dict(vocabulary_size=30522, num_layers=6, num_heads=12, hidden_dim=384, intermediate_dim=1536)
 BATCH, LENGTH = 32, 64
-RESULTS = os.path.join(os.path.dirname(__file__), "results", "training.json")
 
 
 def batch():
@@ -126,16 +123,8 @@ def main():
                    "intermediate": CONFIG["intermediate_dim"], "vocab": CONFIG["vocabulary_size"],
                    "batch": BATCH, "sequence": LENGTH, "steps_per_repeat": args.steps, "repeats": args.repeats,
                    "optimizer": "AdamW", "weights": "random"},
-        "command": "python -m benchmarks.training",
-        "machine": "2-core x86_64 CPU, no GPU",
-        "date": datetime.date.today().isoformat(),
     }
-    print(json.dumps(record, indent=2))
-    if not args.no_write:
-        os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-        with open(RESULTS, "w") as f:
-            json.dump({"records": [record]}, f, indent=2)
-            f.write("\n")
+    report("training", record, write=not args.no_write)
 
 
 if __name__ == "__main__":
