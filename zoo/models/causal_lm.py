@@ -2,7 +2,7 @@
 
 import keras
 
-from zoo.models.task_model import TaskModel, untied_lm_head
+from zoo.models.task_model import TaskModel, lm_decoding_constants, untied_lm_head
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -32,12 +32,7 @@ class CausalLM(TaskModel):
         self._build_from_dummy_inputs()
 
     def decoding_constants(self):
-        """Tensors to compute once per generation call, outside the compiled decode loop, and pass back to the
-        forward pass: the tied head's `(hidden, vocab)` kernel (XLA on CPU would otherwise copy the transposed
-        embedding table at every step)."""
-        if self.lm_head is None:
-            return {"lm_head_kernel": self.backbone.token_embedding.reverse_kernel()}
-        return {}
+        return lm_decoding_constants(self)
 
     def logits(self, sequence_output, lm_head_kernel=None):
         if self.lm_head is None:

@@ -17,6 +17,15 @@ def untied_lm_head(backbone):
     return keras.layers.Dense(backbone.vocabulary_size, use_bias=False, dtype="float32", name="lm_head")
 
 
+def lm_decoding_constants(model):
+    """Tensors a language model computes once per generation call, outside the compiled decode loop, and passes
+    back to its forward pass: the tied head's `(hidden, vocab)` kernel (XLA on CPU would otherwise copy the
+    transposed embedding table at every step). Empty for an untied head, whose kernel is already that shape."""
+    if model.lm_head is None:
+        return {"lm_head_kernel": model.backbone.token_embedding.reverse_kernel()}
+    return {}
+
+
 class TaskModel(keras.Model):
     """A backbone plus a head. Subclasses define the head, `default_loss()` and `default_metrics()`.
 
