@@ -1,4 +1,4 @@
-"""The `>>>` examples in the layer and model docstrings run and print what they claim."""
+"""The `>>>` examples in the layer, model and metric docstrings run and print what they claim."""
 
 import doctest
 import importlib
@@ -11,11 +11,12 @@ import zoo  # noqa: F401
 import keras
 
 import zoo.layers
+import zoo.metrics
 import zoo.models
 
 MODULES = sorted(
     info.name
-    for package in (zoo.layers, zoo.models)
+    for package in (zoo.layers, zoo.models, zoo.metrics)
     for info in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
     if ">>>" in (importlib.util.find_spec(info.name).loader.get_source(info.name) or "")
 )

@@ -8,10 +8,13 @@ Conventions: `references` come before `predictions` in every function; corpus-le
 - entities: `entity_scores` (seqeval; IOB1, IOB2, BIOES), `tags_to_entities`, `iob1_to_iob2`.
 - squad: `normalize_answer`, `exact_match`, `token_f1`, `squad_scores`, `find_best_threshold`,
   `apply_no_answer_threshold` (official SQuAD v1.1/v2.0 behaviour).
+- generation: `corpus_bleu` (sacreBLEU score and signature), `rouge_scores` (ROUGE-1/2/L F1, stemmed,
+  several references), `perplexity`.
 """
 
 from zoo.metrics.classification import accuracy, classification_scores, macro_f1
 from zoo.metrics.entities import SCHEMES, entity_scores, iob1_to_iob2, tags_to_entities
+from zoo.metrics.generation import BleuResult, corpus_bleu, perplexity, rouge_scores
 from zoo.metrics.squad import (
     apply_no_answer_threshold,
     exact_match,
@@ -23,15 +26,19 @@ from zoo.metrics.squad import (
 
 __all__ = [
     "SCHEMES",
+    "BleuResult",
     "accuracy",
     "apply_no_answer_threshold",
     "classification_scores",
+    "corpus_bleu",
     "entity_scores",
     "exact_match",
     "find_best_threshold",
     "iob1_to_iob2",
     "macro_f1",
     "normalize_answer",
+    "perplexity",
+    "rouge_scores",
     "squad_scores",
     "tags_to_entities",
     "token_f1",
