@@ -56,7 +56,12 @@ class BertPreprocessor(Preprocessor):
         segments = tuple(x) if isinstance(x, (tuple, list)) else (x,)
         if len(segments) not in (1, 2):
             raise ValueError(f"BertPreprocessor takes one string tensor or a pair, got {len(segments)} inputs")
-        token_ids, segment_ids = self.packer(tuple(self.tokenizer(segment) for segment in segments))
+        return self.pack(tuple(self.tokenizer(segment) for segment in segments))
+
+    def pack(self, segments):
+        """The packing half of `call`: a tuple of one or two ragged `(batch, None)` id tensors (the tokenizer's
+        output, no special tokens) -> the same dict as `call`. Exports use it to tokenize only once."""
+        token_ids, segment_ids = self.packer(tuple(segments))
         token_ids = tf.cast(token_ids, tf.int32)
         return {
             "token_ids": token_ids,
