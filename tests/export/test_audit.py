@@ -73,3 +73,22 @@ def test_audit_fails_on_python_callbacks(tmp_path):
 def test_audit_cli_names_a_missing_export(tmp_path):
     result = _audit_cli(str(tmp_path / "nothing"))
     assert result.returncode == 2 and "no saved_model.pb" in result.stderr
+
+
+def test_audit_fails_on_an_op_no_library_registers(tmp_path):
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def double(x):
+        return x * 2.0
+
+    path = _save(tmp_path, "unknown", double)
+    proto = saved_model_pb2.SavedModel()
+    proto.ParseFromString((tmp_path / "unknown" / "saved_model.pb").read_bytes())
+    [node] = [node for function in proto.meta_graphs[0].graph_def.library.function for node in function.node_def
+              if node.op == "Mul"]
+    node.op = "ZooOnlyMul"  # what a Keras/zoo custom op would look like to a model server
+    (tmp_path / "unknown" / "saved_model.pb").write_bytes(proto.SerializeToString())
+    ops, problems = audit_ops(path)
+    assert ops["ZooOnlyMul"] == ("unknown", 1)
+    assert problems == ["op ZooOnlyMul (1x) is neither a core TensorFlow nor a TF Text op"]
