@@ -6,6 +6,17 @@ from keras import ops
 from zoo.layers.dtypes import at_least_float32
 
 
+def chunk_indices(chunk, start):
+    """Scatter indices `(batch, heads, length, 3)` of a `(batch, heads, length, head_dim)` chunk written at
+    position `start` of a cache. A scatter, not `slice_update`: that one becomes `XlaDynamicUpdateSlice`, an
+    op only XLA runs, and TF Serving runs exported decode loops with XLA disabled."""
+    shape = ops.shape(chunk)
+    positions = ops.cast(start, "int32") + ops.arange(shape[2], dtype="int32")
+    grid = ops.meshgrid(ops.arange(shape[0], dtype="int32"), ops.arange(shape[1], dtype="int32"), positions,
+                        indexing="ij")
+    return ops.stack(grid, axis=-1)
+
+
 class MultiHeadAttention(keras.layers.Layer):
     """Multi-head attention whose key/value cache is an optional argument of the one forward pass.
 
@@ -113,9 +124,9 @@ class MultiHeadAttention(keras.layers.Layer):
             if cache is not None:
                 # Write this chunk in place; attention then reads the whole cache.
                 key_cache, value_cache = cache
-                start = [0, 0, cache_update_index, 0]
-                k = ops.slice_update(key_cache, start, ops.cast(k, key_cache.dtype))
-                v = ops.slice_update(value_cache, start, ops.cast(v, value_cache.dtype))
+                indices = chunk_indices(k, cache_update_index)
+                k = ops.scatter_update(key_cache, indices, ops.cast(k, key_cache.dtype))
+                v = ops.scatter_update(value_cache, indices, ops.cast(v, value_cache.dtype))
                 cache = (k, v)
 
         scale = self.scale if self.scale is not None else self.head_dim**-0.5
