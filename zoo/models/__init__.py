@@ -4,6 +4,7 @@ from zoo.models.backbone import Backbone
 from zoo.models.bert.bert_backbone import BertBackbone
 from zoo.models.causal_lm import CausalLM
 from zoo.models.gpt.gpt_backbone import GPTBackbone
+from zoo.models.losses import SparseLabelSmoothingCrossentropy
 from zoo.models.masked_lm import MaskedLM, bert_mask_generator
 from zoo.models.seq2seq_lm import Seq2SeqLM
 from zoo.models.span_extractor import SpanExtractor
@@ -20,6 +21,7 @@ __all__ = [
     "IGNORE_LABEL",
     "MaskedLM",
     "Seq2SeqLM",
+    "SparseLabelSmoothingCrossentropy",
     "SpanExtractor",
     "T5Backbone",
     "TaskModel",
