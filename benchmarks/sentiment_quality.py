@@ -16,10 +16,11 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from zoo.convert.hf import load_tokenizer, preset_directory  # noqa: E402
+from zoo.convert.hf import load_tokenizer  # noqa: E402
 from zoo.data import read_tsv  # noqa: E402
 from zoo.models import BertBackbone, TextClassifier  # noqa: E402
 from zoo.models.bert.bert_preprocessor import BertPreprocessor  # noqa: E402
+from zoo.presets import preset_directory  # noqa: E402
 from benchmarks.results_file import report  # noqa: E402
 
 DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
@@ -51,7 +52,7 @@ def main():
     majority_label = collections.Counter(example["label"] for example in train).most_common(1)[0][0]
     majority = float(np.mean([example["label"] == majority_label for example in dev]))
 
-    _, _, directory = preset_directory("all_minilm_l6_v2")
+    directory = preset_directory("all_minilm_l6_v2")
     preprocessor = BertPreprocessor(load_tokenizer(directory), sequence_length=args.sequence_length)
     model = TextClassifier(BertBackbone.from_preset("all_minilm_l6_v2"), num_classes=2)
     steps = -(-len(train) // args.batch_size) * args.epochs

@@ -12,7 +12,9 @@ from safetensors.numpy import load_file, save_file
 
 import zoo  # noqa: F401  (sets the Keras backend)
 from zoo.convert import ConversionError, hf
+from zoo.convert.checkpoint import SAFETENSORS_INDEX
 from zoo.models import BertBackbone, CausalLM, GPTBackbone, MaskedLM, Seq2SeqLM, T5Backbone
+from zoo.presets import preset_directory
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "models")
 TOLERANCE = 1e-4
@@ -280,7 +282,7 @@ def test_sharded_checkpoint(tmp_path):
     for shard, keys in shards.items():
         save_file({key: tensors[key] for key in keys}, str(directory / shard))
         weight_map.update({key: shard for key in keys})
-    (directory / hf.SAFETENSORS_INDEX).write_text(json.dumps({"weight_map": weight_map}), encoding="utf-8")
+    (directory / SAFETENSORS_INDEX).write_text(json.dumps({"weight_map": weight_map}), encoding="utf-8")
     ref = reference("gpt2_tiny")
     model = hf.load_task_model(directory)
     assert_close(model({"token_ids": ref["token_ids"]}), ref["logits"], "gpt2 sharded logits")
@@ -322,7 +324,7 @@ def test_load_tokenizer_wordpiece_matches_minilm_fixture():
     ref = reference("minilm")
     with open(os.path.join(fixture("minilm"), "sentences.json"), encoding="utf-8") as f:
         sentences = json.load(f)
-    _, _, directory = hf.preset_directory("all_minilm_l6_v2")
+    directory = preset_directory("all_minilm_l6_v2")
     tokenizer = hf.load_tokenizer(directory)
     ids = tokenizer(sentences).to_list()
     for row, tokens in enumerate(ids):

@@ -1,15 +1,15 @@
 """Checkpoint import: Hugging Face safetensors (`zoo.convert.hf`) and TF Model Garden BertEncoderV2
-(`zoo.convert.model_garden`) into zoo backbones and task models. CLI: `python -m zoo.convert --help`."""
+(`zoo.convert.model_garden`) into zoo backbones and task models. CLI: `python -m zoo.convert --help`.
 
-from zoo.convert._weights import ConversionError
-from zoo.convert.hf import load_backbone, load_preset, load_task_model, load_tokenizer
-from zoo.convert.model_garden import load_bert_encoder_v2
+Two tiers, so that models and converters never import each other in a circle:
+- below `zoo.models` (they import nothing from it and work on the model they are given):
+  `checkpoint` (reading a HF directory: config.json, safetensors, tokenizer files), `mapping` (the strict
+  tensor mapper), one module per architecture (`bert`, `gpt2`, `t5`: config translation + weight map) and
+  `architectures` (their registry and the build-and-fill routine). `Backbone.from_preset` reaches these.
+- above `zoo.models` (they choose the classes to build): `hf`, `model_garden` and the CLI (`__main__`).
+This file imports only the lower tier, since importing any `zoo.convert.x` runs it.
+"""
 
-__all__ = [
-    "ConversionError",
-    "load_backbone",
-    "load_bert_encoder_v2",
-    "load_preset",
-    "load_task_model",
-    "load_tokenizer",
-]
+from zoo.convert.mapping import ConversionError
+
+__all__ = ["ConversionError"]

@@ -17,7 +17,7 @@ backbone = load_bert_encoder_v2("/tmp/bert/ckpt-1")
 
 import re
 
-from zoo.convert._weights import ConversionError, SourceTensors, TargetWeights
+from zoo.convert.mapping import ConversionError, SourceTensors, TargetWeights
 
 _SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 _PROBE = "_embedding_layer/embeddings" + _SUFFIX

@@ -5,6 +5,7 @@ import inspect
 import keras
 
 from zoo.layers.attention import MultiHeadAttention
+from zoo.presets import has_checkpoint
 
 
 class Backbone(keras.Model):
@@ -29,25 +30,26 @@ class Backbone(keras.Model):
 
     @classmethod
     def from_preset(cls, name, load_weights=True, **overrides):
-        """Builds a backbone from `cls.presets[name]` (a dict of constructor arguments), with overrides.
+        """Builds a backbone from `cls.presets[name]` (see `zoo.presets`), with constructor-argument overrides.
 
-        A preset that names a checkpoint (`python_package` or `hf_repo`) loads its weights through
-        `zoo.convert.hf` unless `load_weights=False`; its architecture cannot then be overridden.
+        A preset that names a checkpoint (`python_package` or `hf_repo`) loads its weights unless
+        `load_weights=False`; its architecture cannot then be overridden. The weights come through
+        `zoo.convert.architectures`, which imports nothing from `zoo.models` (so no import circle).
         """
         if name not in cls.presets:
             raise ValueError(
                 f"{cls.__name__}: unknown preset {name!r}; available: {sorted(cls.presets)}"
             )
         preset = cls.presets[name]
-        if load_weights and ("python_package" in preset or "hf_repo" in preset):
+        if load_weights and has_checkpoint(preset):
             if overrides:
                 raise ValueError(
                     f"{cls.__name__}.from_preset({name!r}) loads a checkpoint, whose architecture cannot take "
                     f"overrides {sorted(overrides)}; pass load_weights=False for a randomly initialised copy"
                 )
-            from zoo.convert.hf import load_preset
+            from zoo.convert.architectures import load_preset_backbone
 
-            return load_preset(name)
+            return load_preset_backbone(cls, name)
         config = dict(preset["config"])
         config.update(overrides)
         return cls.from_config(config)

@@ -7,7 +7,7 @@ from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
 from zoo.layers.masking import merge_masks
 from zoo.layers.transformer_encoder import TransformerEncoder
 from zoo.models.backbone import Backbone, check_token_ids, padding_mask_or_ones
-from zoo.models.bert.bert_presets import BERT_PRESETS
+from zoo.presets import presets_for
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -40,7 +40,7 @@ class BertBackbone(Backbone):
     (TensorShape([2, 8, 32]), TensorShape([2, 32]))
     """
 
-    presets = BERT_PRESETS
+    presets = presets_for("bert")
 
     def __init__(
         self,

@@ -7,7 +7,7 @@ from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
 from zoo.layers.masking import causal_mask, merge_masks
 from zoo.layers.transformer_decoder import TransformerDecoder
 from zoo.models.backbone import Backbone, check_token_ids
-from zoo.models.gpt.gpt_presets import GPT_PRESETS
+from zoo.presets import presets_for
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -42,7 +42,7 @@ class GPTBackbone(Backbone):
     TensorShape([2, 4, 32])
     """
 
-    presets = GPT_PRESETS
+    presets = presets_for("gpt2")
 
     def __init__(
         self,

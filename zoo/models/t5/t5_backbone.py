@@ -9,7 +9,7 @@ from zoo.layers.relative_position_bias import RelativePositionBias
 from zoo.layers.rms_norm import RMSNorm
 from zoo.models.backbone import Backbone, check_token_ids
 from zoo.models.t5.t5_block import T5Block
-from zoo.models.t5.t5_presets import T5_PRESETS
+from zoo.presets import presets_for
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -46,7 +46,7 @@ class T5Backbone(Backbone):
     TensorShape([2, 5, 32])
     """
 
-    presets = T5_PRESETS
+    presets = presets_for("t5")
 
     def __init__(
         self,

@@ -1,4 +1,12 @@
-"""Bookkeeping shared by the converters: source tensors taken at most once, target weights set exactly once."""
+"""The strict tensor mapper shared by the converters: every source tensor is used (or deliberately ignored),
+every target weight is set exactly once from a tensor of the right shape, and each error names the tensor.
+
+`SourceTensors` and `TargetWeights` keep the books on either side; `Mapper` adds the Hugging Face (torch)
+layouts on top (Linear weights are `(out, in)`, GPT-2's Conv1D weights `(in, out)`).
+Nothing here knows a model class: it works on the variables of whatever model it is given.
+"""
+
+import re
 
 import numpy as np
 
@@ -90,3 +98,64 @@ class TargetWeights:
             raise ConversionError(
                 f"{len(paths)} weight(s) of {self.model.name!r} were not set by the conversion: {paths}"
             )
+
+
+class Mapper:
+    """Copies Hugging Face tensors into the weights of `model`, checking names and shapes on both sides.
+
+    Args:
+        tensors: a `SourceTensors`.
+        model: the Keras model (backbone or task model) whose every weight must be set.
+    """
+
+    def __init__(self, tensors, model):
+        self.tensors = tensors
+        self.target = TargetWeights(model)
+
+    def dense(self, layer, prefix, bias=True, conv1d=False):
+        """A torch Linear (`weight` (out, in), transposed) or GPT-2 Conv1D (`weight` (in, out)) into a Dense."""
+        shape = tuple(layer.kernel.shape)
+        weight = self.tensors.get(prefix + ".weight", shape if conv1d else shape[::-1])
+        self.target.assign(layer.kernel, weight if conv1d else weight.T, prefix + ".weight")
+        if bias:
+            self.copy(layer.bias, prefix + ".bias")
+
+    def layer_norm(self, layer, prefix):
+        self.copy(layer.gamma, prefix + ".weight")
+        self.copy(layer.beta, prefix + ".bias")
+
+    def copy(self, variable, name):
+        self.target.assign(variable, self.tensors.get(name, tuple(variable.shape)), name)
+
+    def same_as(self, name, reference, why):
+        """`name`, when present, must equal the already-used `reference` tensor (a tied duplicate)."""
+        if name not in self.tensors:
+            return
+        value = self.tensors.get(name)
+        if value.shape != self.tensors.tensors[reference].shape or not np.array_equal(
+            value, self.tensors.tensors[reference]
+        ):
+            raise ConversionError(
+                f"{self.tensors.source}: {self.tensors.kind} {name!r} differs from {reference!r}, but {why}"
+            )
+
+    def ignore_matching(self, pattern):
+        """Marks every tensor whose whole name matches the regular expression `pattern` as deliberately unused."""
+        for name in self.tensors.names():
+            if re.fullmatch(pattern, name):
+                self.tensors.ignore(name)
+
+    def finish(self):
+        self.target.check_all_assigned()
+        self.tensors.check_all_used()
+
+
+def find_prefix(tensors, candidates, probe):
+    """The first of `candidates` (name prefixes such as "bert." or "") under which `probe` is a tensor."""
+    for prefix in candidates:
+        if prefix + probe in tensors:
+            return prefix
+    raise ConversionError(
+        f"{tensors.source}: missing {tensors.kind} {candidates[0] + probe!r} (also looked for "
+        f"{[p + probe for p in candidates[1:]]})"
+    )
