@@ -13,6 +13,8 @@ import zoo.models  # noqa: F401  (registers the serializable classes)
 from zoo.convert import hf
 from zoo.convert.__main__ import main
 
+from tests.parity import assert_close
+
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "models")
 
@@ -35,9 +37,8 @@ def test_hf_masked_lm_round_trip_subprocess(tmp_path):
     model = keras.saving.load_model(out)
     inputs = {key: ref[key] for key in ("token_ids", "padding_mask", "segment_ids")}
     outputs = model(inputs)
-    mask = ref["padding_mask"].astype(bool)
-    assert float(np.abs(np.asarray(outputs["mlm_logits"]) - ref["mlm_logits"])[mask].max()) <= 1e-4
-    assert float(np.abs(np.asarray(outputs["nsp_logits"]) - ref["nsp_logits"]).max()) <= 1e-4
+    assert_close(outputs["mlm_logits"], ref["mlm_logits"], "reloaded mlm_logits", ref["padding_mask"])
+    assert_close(outputs["nsp_logits"], ref["nsp_logits"], "reloaded nsp_logits")
     assert sorted(os.listdir(tmp_path)) == ["bert.keras"]  # no temporary file left behind
 
 
@@ -50,7 +51,7 @@ def test_hf_round_trip_same_outputs(tmp_path, name, task):
     if name.startswith("t5"):
         keys = ("encoder_token_ids", "encoder_padding_mask", "decoder_token_ids", "decoder_padding_mask")
         inputs = {key: ref[key] for key in keys}
-        assert float(np.abs(np.asarray(reloaded(inputs)) - ref["logits"]).max()) <= 1e-4
+        assert_close(reloaded(inputs), ref["logits"], "reloaded t5 logits")
         converted = hf.load_task_model(os.path.join(FIXTURES, name))
     else:
         inputs = {"token_ids": ref["token_ids"], "padding_mask": ref["padding_mask"]}
@@ -103,7 +104,7 @@ def test_garden_round_trip(tmp_path):
     assert main(["garden", prefix, str(out), "--num-layers", "2"]) == 0
     outputs = keras.saving.load_model(out)(ours(inputs))
     for key in ("sequence_output", "pooled_output"):
-        assert float(np.abs(np.asarray(outputs[key]) - np.asarray(expected[key])).max()) <= 1e-4
+        assert_close(outputs[key], expected[key], f"reloaded garden {key}")
     assert main(["garden", prefix, str(tmp_path / "wrong.keras"), "--num-layers", "3"]) == 1
     assert not (tmp_path / "wrong.keras").exists()
 

@@ -16,8 +16,9 @@ from zoo.convert.checkpoint import SAFETENSORS_INDEX
 from zoo.models import BertBackbone, CausalLM, GPTBackbone, MaskedLM, Seq2SeqLM, T5Backbone
 from zoo.presets import preset_directory
 
+from tests.parity import assert_close
+
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "models")
-TOLERANCE = 1e-4
 
 
 def fixture(name):
@@ -26,19 +27,6 @@ def fixture(name):
 
 def reference(name):
     return np.load(os.path.join(fixture(name), "reference.npz"))
-
-
-def max_diff(ours, theirs, mask=None):
-    diff = np.abs(np.asarray(ours, "float64") - np.asarray(theirs, "float64"))
-    if mask is not None:  # (batch, length) mask selects positions of a (batch, length, ...) array
-        diff = diff[np.asarray(mask).astype(bool)]
-    return float(diff.max())
-
-
-def assert_close(ours, theirs, what, mask=None, tolerance=TOLERANCE):
-    diff = max_diff(ours, theirs, mask)
-    print(f"{what}: max abs diff {diff:.3g}")
-    assert diff <= tolerance, f"{what}: max abs diff {diff} > {tolerance}"
 
 
 # ------------------------------------------------------------------------------------------ parity
