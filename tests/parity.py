@@ -7,8 +7,8 @@ Why relative: float32 kernels differ between CPUs and libraries (summation order
 and the rounding error of a correct implementation grows with the size of the values. On the GPT-2 fixture
 (logits up to 20.6) the stored torch reference itself is 8.1e-5 from a float64 recomputation and ours 3.8e-5,
 so the two differ by 1.16e-4 with TensorFlow's oneDNN kernels and by 0.91e-4 without them, on the same CPU: an
-absolute 1e-4 passes or fails with the machine. Relative to max(1, max |reference|) every fixture's difference is <= 5.6e-6 on a 2-core
-x86-64 CPU (max(1, .) keeps an absolute floor for values near zero).
+absolute 1e-4 passes or fails with the machine. Relative to max(1, max |reference|), every fixture's difference
+is <= 5.6e-6 on a 2-core x86-64 CPU (the max(1, .) keeps an absolute floor for values near zero).
 
 Why 2e-5 still catches a wrong conversion: a wrong weight mapping moves the outputs by 1e-2 to 1 of their
 magnitude (swapped query/key 0.26-0.86, a transposed kernel 0.43-1.07, a bias left at zero 9.5e-3), and even the
