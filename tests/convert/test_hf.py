@@ -11,10 +11,11 @@ import pytest
 from safetensors.numpy import load_file, save_file
 
 import zoo  # noqa: F401  (sets the Keras backend)
-from zoo.convert import ConversionError, hf
+from zoo.convert import ConversionError, architectures, hf
+from zoo.convert.architectures import ARCHITECTURES
 from zoo.convert.checkpoint import SAFETENSORS_INDEX
-from zoo.models import BertBackbone, CausalLM, GPTBackbone, MaskedLM, Seq2SeqLM, T5Backbone
-from zoo.presets import preset_directory
+from zoo.models import Backbone, BertBackbone, CausalLM, GPTBackbone, MaskedLM, Seq2SeqLM, T5Backbone
+from zoo.presets import PRESETS, preset_directory, presets_for
 
 from tests.parity import assert_close
 
@@ -135,6 +136,23 @@ def test_preset_missing_package(monkeypatch):
         hf.load_preset("bert_tiny")
     with pytest.raises(ValueError, match="unknown preset"):
         hf.load_preset("no_such_preset")
+
+
+def test_preset_checkpoint_must_match_the_preset(monkeypatch):
+    monkeypatch.setattr(architectures, "preset_directory", lambda name: fixture("gpt2_tiny"))
+    with pytest.raises(ValueError, match="holds model_type='gpt2', not the preset's 'bert'"):
+        BertBackbone.from_preset("all_minilm_l6_v2")
+    monkeypatch.setattr(architectures, "preset_directory", lambda name: fixture("bert_tiny"))
+    with pytest.raises(ValueError, match=r"checkpoint config differs from the preset: .*'hidden_dim': \(384, 32\)"):
+        BertBackbone.from_preset("all_minilm_l6_v2")
+
+
+def test_every_architecture_names_its_backbone_task_and_presets():
+    assert set(ARCHITECTURES) == {preset["architecture"] for preset in PRESETS.values()}
+    for model_type, module in ARCHITECTURES.items():
+        backbone_class = hf.backbone_class(module)
+        assert issubclass(backbone_class, Backbone) and module.TASK in hf.TASKS
+        assert backbone_class.presets == presets_for(model_type), model_type
 
 
 # ------------------------------------------------------------------------------------------ bad input

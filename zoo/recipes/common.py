@@ -1,7 +1,6 @@
 """Glue shared by the recipes: data-path resolution, dataset size report, metrics file, CLI error handling.
 
-TensorFlow is imported only by the functions that need it, so `python -m zoo.recipes.<task> --help` answers
-without loading it.
+`import zoo` loads TensorFlow (it registers the Keras-serializable models), so `--help` takes as long as that.
 """
 
 import json
