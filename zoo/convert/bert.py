@@ -1,8 +1,6 @@
 """BERT (`model_type: bert`; BertModel, BertForPreTraining, BertForMaskedLM) into `BertBackbone` / `MaskedLM`:
-the config translation and the weight map side by side.
-
-Like every architecture module of `zoo.convert` it works on the model it is given and imports nothing from
-`zoo.models` (the package docstring says why).
+the config translation and the weight map side by side. `zoo.convert.architectures` says what an
+architecture module defines, and why it imports nothing from `zoo.models`.
 """
 
 import logging

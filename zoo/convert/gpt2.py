@@ -1,8 +1,6 @@
 """GPT-2 (`model_type: gpt2`; GPT2Model, GPT2LMHeadModel) into `GPTBackbone` / `CausalLM`: the config
-translation and the weight map side by side.
-
-Like every architecture module of `zoo.convert` it works on the model it is given and imports nothing from
-`zoo.models` (the package docstring says why).
+translation and the weight map side by side. `zoo.convert.architectures` says what an architecture module
+defines, and why it imports nothing from `zoo.models`.
 """
 
 import numpy as np

@@ -1,8 +1,6 @@
 """T5 v1.0 and v1.1 (`model_type: t5`; T5Model, T5ForConditionalGeneration) into `T5Backbone` / `Seq2SeqLM`:
-the config translation and the weight map side by side.
-
-Like every architecture module of `zoo.convert` it works on the model it is given and imports nothing from
-`zoo.models` (the package docstring says why).
+the config translation and the weight map side by side. `zoo.convert.architectures` says what an
+architecture module defines, and why it imports nothing from `zoo.models`.
 """
 
 import numpy as np
