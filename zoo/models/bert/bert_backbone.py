@@ -1,10 +1,11 @@
-"""BERT encoder backbone: token + position + segment embeddings, post-LN encoder blocks, tanh pooler."""
+"""BERT encoder backbone: token + position + segment embeddings, post-LN (or pre-LN) encoder blocks, tanh pooler."""
 
 import keras
 from keras import ops
 
 from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
 from zoo.layers.masking import merge_masks
+from zoo.layers.transformer_decoder import TransformerDecoder
 from zoo.layers.transformer_encoder import TransformerEncoder
 from zoo.models.backbone import Backbone, check_token_ids, padding_mask_or_ones
 from zoo.presets import presets_for
@@ -25,6 +26,9 @@ class BertBackbone(Backbone):
         num_segments: number of segment (token type) ids.
         layer_norm_epsilon: layer norm epsilon.
         activation: feed-forward activation ("gelu" for BERT).
+        norm_first: pre-layer-norm blocks (Model Garden's `norm_first=True`): each block normalises the input
+            of its attention and feed-forward sublayers instead of their residual sums; the embeddings are still
+            normalised and, as in Model Garden, no norm follows the last block.
 
     Call arguments:
         inputs: dict with `token_ids` `(batch, length)` int, and optionally `padding_mask` (bool/int, 1 = real
@@ -54,6 +58,7 @@ class BertBackbone(Backbone):
         num_segments=2,
         layer_norm_epsilon=1e-12,
         activation="gelu",
+        norm_first=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -67,6 +72,7 @@ class BertBackbone(Backbone):
         self.num_segments = num_segments
         self.layer_norm_epsilon = layer_norm_epsilon
         self.activation = activation
+        self.norm_first = norm_first
 
         policy = self.dtype_policy
         initializer = keras.initializers.TruncatedNormal(stddev=0.02)
@@ -85,8 +91,10 @@ class BertBackbone(Backbone):
             epsilon=layer_norm_epsilon, dtype=policy, name="embeddings_norm"
         )
         self.embeddings_dropout = keras.layers.Dropout(dropout, dtype=policy)
+        # The pre-LN block is GPT's; it is causal only through the mask it is given, here a padding mask.
+        block = TransformerDecoder if norm_first else TransformerEncoder
         self.encoder_layers = [
-            TransformerEncoder(
+            block(
                 num_heads,
                 intermediate_dim,
                 activation=activation,
