@@ -24,6 +24,12 @@ def bert_mask_generator(vocabulary_size, mask_token_id, unselectable_token_ids, 
     )
 
 
+def _transform_activation(name):
+    if name == "gelu_approximate":
+        return lambda x: keras.activations.gelu(x, approximate=True)
+    return keras.activations.get(name)
+
+
 @keras.saving.register_keras_serializable(package="zoo")
 class MaskedLM(TaskModel):
     """Predicts masked tokens with a transform + layer norm + tied-embedding decoder (BERT's MLM head), and
@@ -32,7 +38,8 @@ class MaskedLM(TaskModel):
     Args:
         backbone: a `Backbone` with a `token_embedding` (`TiedEmbedding`) and `sequence_output`.
         include_nsp: add the next-sentence-prediction head.
-        activation: transform activation ("gelu" for BERT).
+        activation: transform activation ("gelu" for BERT; "gelu_approximate" is the tanh approximation, Model
+            Garden's default; any Keras activation name).
         layer_norm_epsilon: transform layer norm epsilon.
 
     Call arguments:
@@ -58,7 +65,7 @@ class MaskedLM(TaskModel):
         self.layer_norm_epsilon = layer_norm_epsilon
         initializer = keras.initializers.TruncatedNormal(stddev=0.02)
         self.transform_dense = keras.layers.Dense(
-            backbone.hidden_dim, activation=keras.activations.get(activation),
+            backbone.hidden_dim, activation=_transform_activation(activation),
             kernel_initializer=initializer, name="mlm_transform",
         )
         self.transform_norm = keras.layers.LayerNormalization(epsilon=layer_norm_epsilon, name="mlm_norm")
