@@ -93,22 +93,6 @@ def test_output_must_be_keras_file(tmp_path):
         main(["hf", os.path.join(FIXTURES, "gpt2_tiny"), str(tmp_path / "model.h5")])
 
 
-def test_garden_round_trip(tmp_path):
-    from tests.convert.test_model_garden import garden_encoder, garden_inputs, ours, save
-
-    encoder = garden_encoder()
-    inputs = garden_inputs()
-    expected = encoder(inputs)
-    prefix = save(encoder, tmp_path)
-    out = tmp_path / "garden.keras"
-    assert main(["garden", prefix, str(out), "--num-layers", "2"]) == 0
-    outputs = keras.saving.load_model(out)(ours(inputs))
-    for key in ("sequence_output", "pooled_output"):
-        assert_close(outputs[key], expected[key], f"reloaded garden {key}")
-    assert main(["garden", prefix, str(tmp_path / "wrong.keras"), "--num-layers", "3"]) == 1
-    assert not (tmp_path / "wrong.keras").exists()
-
-
 def test_output_has_ordinary_permissions(tmp_path):
     out = tmp_path / "gpt2.keras"
     assert main(["hf", os.path.join(FIXTURES, "gpt2_tiny"), str(out)]) == 0
