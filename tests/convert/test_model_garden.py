@@ -152,3 +152,8 @@ def test_cli_backbone_round_trip(garden_checkpoints, tmp_path):
     out = tmp_path / "encoder.keras"
     assert main(["garden", str(garden_checkpoints / "norm_first"), str(out), "--num-layers", "2"]) == 0
     assert_encoder_matches(keras.saving.load_model(out), ref, "reloaded norm_first")
+
+
+def test_encoder_picked_by_object_path(garden_checkpoints):
+    backbone = load_backbone(garden_checkpoints / "trainer", root="model/encoder_network")
+    assert_encoder_matches(backbone, reference(garden_checkpoints, "trainer"), "trainer model/encoder_network")

@@ -101,3 +101,8 @@ def test_cli_failure_writes_nothing(garden_checkpoints, tmp_path, capsys):
     assert main(["garden", str(garden_checkpoints / "encoder" / "ckpt"), str(out), "--mlm-activation", "gelu"]) == 1
     assert "--mlm-activation needs --task masked_lm" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_object_path_that_is_no_encoder(garden_checkpoints):
+    with pytest.raises(ConversionError, match="no BERT encoder at object path 'model/masked_lm'"):
+        load_backbone(garden_checkpoints / "trainer", root="model/masked_lm")

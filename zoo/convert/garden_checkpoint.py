@@ -154,9 +154,10 @@ def find_encoder(graph, root=None):
         node = functional[0]
         layers = [child for name, child in graph.children(node).items() if name.startswith("layer_with_weights-")]
         blocks = {child for child in layers if _is_block(graph, child)}
-        word = graph.value(graph.child(node, "layer_with_weights-0", "embeddings") or 0)
-        block_width = graph.value(graph.child(next(iter(blocks)), "_output_dense", "bias"))
-        if len(blocks) == 1 and word is not None and block_width is not None and word.shape[1] != block_width.shape[0]:
+        word = graph.child(node, "layer_with_weights-0", "embeddings")
+        width = graph.child(next(iter(blocks)), "_output_dense", "bias")
+        factorised = None not in (word, width) and graph.value(word).shape[1] != graph.value(width).shape[0]
+        if len(blocks) == 1 and factorised:
             kind = "an ALBERT encoder (AlbertEncoder, encoder.type 'albert': one block shared by all layers)"
         else:
             kind = "a functional Model Garden encoder that is neither BertEncoderV2 nor the legacy BertEncoder"
