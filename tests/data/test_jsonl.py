@@ -3,7 +3,7 @@ import json
 import pytest
 
 from tests.data.files import write
-from zoo.data import DataError, jsonl_dataset, read_jsonl
+from zoo.data import DataError, jsonl_dataset, read_jsonl, read_jsonl_references
 
 
 def lines(*records):
@@ -68,3 +68,24 @@ def test_jsonl_dataset(tmp_path):
     path = write(tmp_path, "x.jsonl", lines({"a": "in", "b": "out"}))
     (element,) = list(jsonl_dataset(path, "a", "b"))
     assert element["source"].numpy() == b"in" and element["target"].numpy() == b"out"
+
+
+def test_several_references_per_record(tmp_path):
+    path = write(tmp_path, "test.jsonl", lines({"dialogue": "A: hi", "summary1": "One.", "summary2": ["Two", "parts."]},
+                                               {"dialogue": "B: yo", "summary": "Only."}))
+    assert read_jsonl_references(path, "dialogue", ("summary", "summary1", "summary2", "summary3")) == [
+        {"source": "A: hi", "references": ["One.", "Two parts."]},
+        {"source": "B: yo", "references": ["Only."]},
+    ]
+
+
+def test_record_without_any_reference(tmp_path):
+    path = write(tmp_path, "test.jsonl", lines({"dialogue": "A: hi", "summary1": "One."}, {"dialogue": "B: yo"}))
+    with pytest.raises(DataError) as info:
+        read_jsonl_references(path, "dialogue", ["summary1", "summary2"])
+    message = str(info.value)
+    assert f"{path}, line 2" in message and "['summary1', 'summary2']" in message and "['dialogue']" in message
+    with pytest.raises(DataError, match=r"line 1, field 'summary1': expected a non-empty text"):
+        read_jsonl_references(write(tmp_path, "e.jsonl", lines({"d": "x", "summary1": " "})), "d", ["summary1"])
+    with pytest.raises(ValueError, match="at least one field"):
+        read_jsonl_references(path, "dialogue", [])

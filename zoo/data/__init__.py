@@ -6,7 +6,7 @@ from zoo.data.batching import batch_dataset
 from zoo.data.conll import conll_dataset, read_conll
 from zoo.data.errors import DataError, SourceUnavailableError
 from zoo.data.io import iter_lines, read_text
-from zoo.data.jsonl import jsonl_dataset, read_jsonl
+from zoo.data.jsonl import jsonl_dataset, read_jsonl, read_jsonl_references
 from zoo.data.labels import LabelSet
 from zoo.data.parallel import parallel_dataset, parallel_tsv_dataset, read_parallel, read_parallel_tsv
 from zoo.data.pretraining import pack_documents, pack_sentence_pairs, sentence_pairs, tokenize_documents
@@ -35,6 +35,7 @@ __all__ = [
     "read_csv",
     "read_documents",
     "read_jsonl",
+    "read_jsonl_references",
     "read_parallel",
     "read_parallel_tsv",
     "read_squad",
