@@ -11,10 +11,13 @@ class SparseLabelSmoothingCrossentropy(keras.losses.Loss):
     (as `keras.losses.CategoricalCrossentropy(label_smoothing=...)` on one-hot labels, without building them).
 
     Per position: `(1 - s) * nll(label) + s * mean_k(-log_softmax(logits)_k)`. Masking is by `sample_weight`
-    (e.g. a seq2seq `decoder_padding_mask`), averaged as Keras does over the weighted positions.
+    (e.g. a seq2seq `decoder_padding_mask`); by default the loss is the mean over the weighted positions
+    (`reduction="mean_with_sample_weight"`: the sum of weighted losses over the sum of weights), so a token
+    counts the same however much padding its batch has (Keras' default divides by every position).
 
     Args:
         label_smoothing: float in [0, 1); 0 is the plain sparse cross-entropy.
+        reduction: a Keras loss reduction.
 
     Example:
     >>> loss = SparseLabelSmoothingCrossentropy(label_smoothing=0.1)
@@ -23,8 +26,9 @@ class SparseLabelSmoothingCrossentropy(keras.losses.Loss):
     0.3339
     """
 
-    def __init__(self, label_smoothing=0.1, name="sparse_label_smoothing_crossentropy", **kwargs):
-        super().__init__(name=name, **kwargs)
+    def __init__(self, label_smoothing=0.1, reduction="mean_with_sample_weight",
+                 name="sparse_label_smoothing_crossentropy", **kwargs):
+        super().__init__(name=name, reduction=reduction, **kwargs)
         if not 0.0 <= label_smoothing < 1.0:
             raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
         self.label_smoothing = float(label_smoothing)
