@@ -136,3 +136,20 @@ def test_too_long_input_names_max_sequence_length(cls, preset):
     backbone = cls.from_preset(preset)
     with pytest.raises(ValueError, match="more than max_sequence_length=128"):
         backbone({"token_ids": np.ones((1, 129), "int32")})
+
+
+@pytest.mark.parametrize("hidden_dim, num_heads", [(64, 4), (256, 4)])
+def test_t5_attention_scores_start_at_unit_scale(hidden_dim, num_heads):
+    """T5 attends without 1/sqrt(head_dim); its initialisation puts that factor in the query kernel instead, so a
+    model trained from scratch does not start with saturated attention (scores of std sqrt(head_dim))."""
+    from zoo.models import T5Backbone
+
+    keras.utils.set_random_seed(0)
+    backbone = T5Backbone(vocabulary_size=50, num_layers=1, num_heads=num_heads, hidden_dim=hidden_dim,
+                          intermediate_dim=hidden_dim, dropout=0.0)
+    x = np.random.default_rng(0).normal(size=(4, 32, hidden_dim)).astype("float32")  # unit-RMS, as after RMSNorm
+    for attention in (backbone.encoder_layers[0].self_attention, backbone.decoder_layers[0].cross_attention):
+        q = attention._split_heads(attention.query_dense(x))
+        k = attention._split_heads(attention.key_dense(x))
+        scores = np.einsum("bhqd,bhkd->bhqk", q, k)
+        assert 0.8 < scores.std() < 1.25, scores.std()

@@ -34,6 +34,8 @@ class MultiHeadAttention(keras.layers.Layer):
         scale: multiplier of the query-key scores; `None` means `1/sqrt(head_dim)` (T5 passes 1.0).
         dropout: dropout rate on the attention probabilities.
         kernel_initializer: initializer of the projection kernels.
+        query_initializer: initializer of the query kernel; defaults to `kernel_initializer`. With `scale=1.0`
+            (T5) it carries the `1/sqrt(head_dim)` instead, so that scores start at unit scale.
 
     Call arguments:
         query: `(batch, query_length, dim)`.
@@ -61,6 +63,7 @@ class MultiHeadAttention(keras.layers.Layer):
         scale=None,
         dropout=0.0,
         kernel_initializer="glorot_uniform",
+        query_initializer=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -71,15 +74,14 @@ class MultiHeadAttention(keras.layers.Layer):
         self.scale = scale
         self.dropout = dropout
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.query_initializer = keras.initializers.get(query_initializer or kernel_initializer)
         inner_dim = num_heads * head_dim
-        dense = dict(
-            use_bias=use_bias,
-            kernel_initializer=self.kernel_initializer,
-            dtype=self.dtype_policy,
-        )
-        self.query_dense = keras.layers.Dense(inner_dim, name="query", **dense)
-        self.key_dense = keras.layers.Dense(inner_dim, name="key", **dense)
-        self.value_dense = keras.layers.Dense(inner_dim, name="value", **dense)
+        dense = dict(use_bias=use_bias, dtype=self.dtype_policy)
+        self.query_dense = keras.layers.Dense(inner_dim, kernel_initializer=self.query_initializer, name="query",
+                                              **dense)
+        self.key_dense = keras.layers.Dense(inner_dim, kernel_initializer=self.kernel_initializer, name="key", **dense)
+        self.value_dense = keras.layers.Dense(inner_dim, kernel_initializer=self.kernel_initializer, name="value",
+                                              **dense)
         self.output_dense = None  # Created in build(): its width defaults to the input width.
         self.dropout_layer = keras.layers.Dropout(dropout, dtype=self.dtype_policy)
 
@@ -169,5 +171,6 @@ class MultiHeadAttention(keras.layers.Layer):
             scale=self.scale,
             dropout=self.dropout,
             kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
+            query_initializer=keras.initializers.serialize(self.query_initializer),
         )
         return config

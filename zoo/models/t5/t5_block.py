@@ -56,9 +56,12 @@ class T5Block(keras.layers.Layer):
 
     def build(self, input_shape):
         policy = self.dtype_policy
+        # T5's initialisation (Mesh TensorFlow, Hugging Face `T5PreTrainedModel`): unscaled attention, so the
+        # query kernel carries 1/sqrt(head_dim) and scores start at unit scale.
         initializer = keras.initializers.RandomNormal(stddev=(self.head_dim * self.num_heads) ** -0.5)
+        query_initializer = keras.initializers.RandomNormal(stddev=(input_shape[-1] * self.head_dim) ** -0.5)
         attention = dict(use_bias=False, scale=1.0, dropout=self.dropout, dtype=policy,
-                         kernel_initializer=initializer)
+                         kernel_initializer=initializer, query_initializer=query_initializer)
         self.self_attention_norm = RMSNorm(self.layer_norm_epsilon, dtype=policy, name="self_attention_norm")
         self.self_attention_norm.build(input_shape)
         self.self_attention = MultiHeadAttention(
