@@ -5,16 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from zoo.training import config as config_module
+from zoo.recipes import ner, pretrain, qa, sentiment, summarization, translation
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPES = {
-    "sentiment": config_module.SentimentConfig,
-    "ner": config_module.NerConfig,
-    "qa": config_module.QaConfig,
-    "translation": config_module.TranslationConfig,
-    "summarization": config_module.SummarizationConfig,
-    "pretrain": config_module.PretrainConfig,
+    "sentiment": sentiment.SentimentConfig,
+    "ner": ner.NerConfig,
+    "qa": qa.QaConfig,
+    "translation": translation.TranslationConfig,
+    "summarization": summarization.SummarizationConfig,
+    "pretrain": pretrain.PretrainConfig,
 }
 
 
@@ -51,7 +51,7 @@ def test_unknown_yaml_field_is_one_line_error(tmp_path):
 
 def test_malformed_data_file_is_one_line_error(tmp_path):
     bad = tmp_path / "train.tsv"
-    bad.write_text("good text\t1\nbad text\tpositive\n", encoding="utf-8")
+    bad.write_text("good text\t1\nbad text without a label column\n", encoding="utf-8")
     result = run_module("sentiment", "--train", str(bad))
     assert result.returncode == 2
     assert f"{bad}, line 2" in result.stderr and "Traceback" not in result.stderr
@@ -70,7 +70,7 @@ def test_missing_and_empty_data_files_in_process(tmp_path, capsys):
     one_class = tmp_path / "one_class.tsv"
     one_class.write_text("a fine text\t0\nanother text\t0\n", encoding="utf-8")
     assert run_cli(lambda: sentiment.main(["--train", str(one_class)]), "sentiment") == 2
-    assert "at least 2 label ids" in capsys.readouterr().err
+    assert "at least 2 labels" in capsys.readouterr().err
     with pytest.raises(ZeroDivisionError):  # Programming errors are not turned into one-line messages.
         run_cli(lambda: 1 / 0, "x")
 

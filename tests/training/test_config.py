@@ -2,16 +2,16 @@ import dataclasses
 
 import pytest
 
+from zoo.recipes.ner import NerConfig
+from zoo.recipes.pretrain import PretrainConfig
+from zoo.recipes.qa import QaConfig
+from zoo.recipes.sentiment import SentimentConfig
+from zoo.recipes.summarization import SummarizationConfig
+from zoo.recipes.translation import TranslationConfig
 from zoo.training.config import (
-    ConfigError,
-    NerConfig,
-    PretrainConfig,
-    QaConfig,
-    RecipeConfig,
-    SentimentConfig,
     STRATEGIES,
-    SummarizationConfig,
-    TranslationConfig,
+    ConfigError,
+    RecipeConfig,
     build_parser,
     load_config,
     parse_config,
@@ -36,7 +36,8 @@ def test_every_field_has_default_and_help(config_class):
     assert config.export_dir.startswith("saved_models/")
     for name in ("num_layers", "num_heads", "hidden_dim", "intermediate_dim", "dropout", "max_sequence_length",
                  "batch_size", "epochs", "learning_rate", "warmup_ratio", "seed", "strategy", "jit_compile",
-                 "mixed_precision", "export_dir", "output_dir", "train", "dev"):
+                 "mixed_precision", "export_dir", "output_dir", "train", "dev", "test", "init", "patience",
+                 "backup_steps", "length_buckets", "eval_batch_size"):
         assert hasattr(config, name)
 
 
@@ -55,8 +56,8 @@ def test_yaml_values_and_overrides(tmp_path):
 
 
 def test_override_strings_like_cli(tmp_path):
-    config = load_config(TranslationConfig, None, ["train_target=a.de", "max_train_examples=none", "beam_size=4"])
-    assert config.train_target == "a.de" and config.max_train_examples is None and config.beam_size == 4
+    config = load_config(TranslationConfig, None, ["train_target=a.de", "max_train_examples=none", "num_beams=4"])
+    assert config.train_target == "a.de" and config.max_train_examples is None and config.num_beams == 4
     config = load_config(TranslationConfig, None, {"max_train_examples": "12"})
     assert config.max_train_examples == 12
 
@@ -175,9 +176,11 @@ def test_every_packaged_recipe_yaml_loads():
         config = load_config(RECIPE_DIRS[path.parent.name], path)
         if path.stem.endswith("_tiny"):
             assert config.num_layers == 2 and 32 <= config.hidden_dim <= 64, path
-            assert config.train.startswith("tasks/") and resolve_path(config.train).is_file(), path
+        if config.train.startswith("tasks/"):  # the packaged samples
+            assert all(resolve_path(name).is_file() for name in (config.train, config.dev) if name), path
         else:
             assert config.train.startswith("../shared/data/"), path
+        assert path.stem.endswith("_tiny") or config.init or not config.train.startswith("tasks/"), path
     objectives = {load_config(PretrainConfig, recipes_dir / "pretrain" / name).objective
                   for name in ("bert_mlm_tiny.yaml", "gpt_clm_tiny.yaml", "t5_span_tiny.yaml")}
     assert objectives == {"mlm", "clm", "span"}

@@ -38,7 +38,7 @@ def _resolve(column, role, header, num_columns, path):
 
 
 def read_tsv(path, text_column=0, label_column=1, text_pair_column=None, delimiter="\t", header=False,
-             label_names=None):
+             label_names=None, label_ids=True, string_labels=False):
     """Reads a delimited classification file into validated examples.
 
     Blank lines are skipped. Every other line must have the same number of columns (the header's, or
@@ -51,12 +51,15 @@ def read_tsv(path, text_column=0, label_column=1, text_pair_column=None, delimit
         text_pair_column: an optional second text column (sentence-pair tasks).
         delimiter: `"\\t"` splits on tabs without quoting; any other delimiter uses CSV quoting rules.
         header: whether the first line names the columns.
-        label_names: optional list of label names; a label may then be a name or an integer id.
-            Without it labels must be non-negative integers.
+        label_names: optional list of label names; a label may then be a name or (with `label_ids`) an
+            integer id. Without it labels must be non-negative integers.
+        label_ids: with `label_names`, also accept an integer id in place of a name.
+        string_labels: keep every label as its stripped, non-empty text (e.g. to collect a training file's
+            label set); `label_names` is then ignored.
 
     Returns:
         A list of dicts `{"text": str, "label": int}` (+ `"text_pair"` when `text_pair_column` is set,
-        no `"label"` when `label_column` is None).
+        no `"label"` when `label_column` is None, a `str` label with `string_labels`).
 
     Raises:
         DataError: naming the file, line and column, for a wrong column count, an empty text or a label
@@ -102,8 +105,13 @@ def read_tsv(path, text_column=0, label_column=1, text_pair_column=None, delimit
         if "label" in indices:
             raw = columns[indices["label"]].strip()
             field = f"column {indices['label']} (label)"
-            if labels is not None:
-                example["label"] = labels.id_of(raw, path, line=line_number, field=field)
+            if string_labels:
+                if not raw:
+                    raise DataError(path, "a non-empty label", quote(columns[indices["label"]]), line=line_number,
+                                    field=field)
+                example["label"] = raw
+            elif labels is not None:
+                example["label"] = labels.id_of(raw, path, line=line_number, field=field, allow_ids=label_ids)
             else:
                 value = parse_int(raw)
                 if value is None or value < 0:

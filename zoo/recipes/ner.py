@@ -6,10 +6,25 @@ Data: CoNLL files (`token ... TAG` lines, blank line between sentences; `-DOCSTA
 is taken from the training file; a dev tag outside it is an error. Metric: seqeval entity F1.
 """
 
+import dataclasses
 import sys
+import typing
 
 from zoo.recipes.common import load_split, report_sizes, run_cli
-from zoo.training.config import NerConfig, parse_config
+from zoo.training.config import RecipeConfig, option, parse_config
+
+
+@dataclasses.dataclass
+class NerConfig(RecipeConfig):
+    """Token classification (named entities) from CoNLL files with IOB2 tags."""
+
+    train: str = option("tasks/ner/train.conll", "training CoNLL file: token ... TAG, blank line between sentences")
+    dev: str = option("tasks/ner/dev.conll", "evaluation CoNLL file, same format as --train")
+    token_prefix: typing.Optional[str] = option(None, "prefix every token carries and that is stripped (WikiANN: en:)")
+    lowercase: bool = option(False, "lower-case tokens before WordPiece tokenization")
+    output_dir: str = option("runs/ner", "run directory: metrics, logs, checkpoints, backups, curves")
+    export_dir: str = option("saved_models/ner", "where the SavedModel for TF Serving is written")
+
 
 PROG = "python -m zoo.recipes.ner"
 

@@ -6,10 +6,26 @@ Data: SQuAD v1.1 JSON (`.json` or `.json.gz`); every answer is checked against i
 exact match and token F1 on the dev split.
 """
 
+import dataclasses
 import sys
 
 from zoo.recipes.common import load_split, report_sizes, run_cli
-from zoo.training.config import ConfigError, QaConfig, parse_config
+from zoo.training.config import ConfigError, RecipeConfig, option, parse_config
+
+
+@dataclasses.dataclass
+class QaConfig(RecipeConfig):
+    """Extractive question answering from SQuAD v1.1 JSON files."""
+
+    train: str = option("tasks/qa/train.json", "training SQuAD v1.1 JSON (.json or .json.gz)")
+    dev: str = option("tasks/qa/dev.json", "evaluation SQuAD v1.1 JSON (.json or .json.gz)")
+    max_sequence_length: int = option(128, "maximum tokens per question + context window")
+    doc_stride: int = option(32, "overlap in tokens between windows of a long context")
+    max_answer_length: int = option(16, "longest answer span, in tokens, considered at prediction")
+    lowercase: bool = option(False, "lower-case texts before WordPiece tokenization")
+    output_dir: str = option("runs/qa", "run directory: metrics, logs, checkpoints, backups, curves")
+    export_dir: str = option("saved_models/qa", "where the SavedModel for TF Serving is written")
+
 
 PROG = "python -m zoo.recipes.qa"
 

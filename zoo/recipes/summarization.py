@@ -6,10 +6,27 @@ Data: JSON lines with a document field and a summary field (`--document_field di
 `--document_field email_body --summary_field subject` for AESLC). Metric: ROUGE-1/2/L on the dev split.
 """
 
+import dataclasses
 import sys
 
 from zoo.recipes.common import load_split, report_sizes, run_cli
-from zoo.training.config import SummarizationConfig, parse_config
+from zoo.training.config import RecipeConfig, option, parse_config
+
+
+@dataclasses.dataclass
+class SummarizationConfig(RecipeConfig):
+    """Abstractive summarization from JSON-lines files."""
+
+    train: str = option("tasks/summarization/train.jsonl", "training JSON lines (.jsonl or .jsonl.gz)")
+    dev: str = option("tasks/summarization/dev.jsonl", "evaluation JSON lines, same format as --train")
+    document_field: str = option("document", "JSON field holding the text to summarize")
+    summary_field: str = option("summary", "JSON field holding the reference summary")
+    max_sequence_length: int = option(256, "maximum tokens per document")
+    max_target_length: int = option(32, "maximum tokens per summary")
+    num_beams: int = option(1, "beam width for decoding at evaluation (1 = greedy)")
+    output_dir: str = option("runs/summarization", "run directory: metrics, logs, checkpoints, backups, curves")
+    export_dir: str = option("saved_models/summarization", "where the SavedModel for TF Serving is written")
+
 
 PROG = "python -m zoo.recipes.summarization"
 

@@ -6,10 +6,29 @@ Data: `source<TAB>target` TSV files, or two line-aligned files per split (`--tra
 --train_target train.de.gz`). Metric: sacreBLEU on the dev split.
 """
 
+import dataclasses
 import sys
+import typing
 
 from zoo.recipes.common import load_split, report_sizes, run_cli
-from zoo.training.config import TranslationConfig, parse_config, resolve_path
+from zoo.training.config import RecipeConfig, option, parse_config, resolve_path
+
+
+@dataclasses.dataclass
+class TranslationConfig(RecipeConfig):
+    """Sequence-to-sequence translation from `source<TAB>target` files or a pair of aligned files."""
+
+    train: str = option("tasks/translation/train.tsv", "training pairs: source<TAB>target TSV, or the source side "
+                        "of two aligned one-sentence-a-line files (see --train_target)")
+    dev: str = option("tasks/translation/dev.tsv", "evaluation pairs, same forms as --train")
+    train_target: typing.Optional[str] = option(None, "target side of --train when it is a one-sentence-a-line "
+                                                "file (e.g. train.de.gz beside train.en.gz)")
+    dev_target: typing.Optional[str] = option(None, "target side of --dev, as --train_target")
+    max_target_length: int = option(64, "maximum tokens per target sequence")
+    num_beams: int = option(1, "beam width for decoding at evaluation (1 = greedy)")
+    output_dir: str = option("runs/translation", "run directory: metrics, logs, checkpoints, backups, curves")
+    export_dir: str = option("saved_models/translation", "where the SavedModel for TF Serving is written")
+
 
 PROG = "python -m zoo.recipes.translation"
 

@@ -1,8 +1,10 @@
-"""Recipe configs: one dataclass per task, loaded from YAML with command-line overrides.
+"""The recipe config loader: a flat dataclass per task, filled from YAML with command-line overrides.
 
-A config is a flat dataclass whose fields all have a default and a one-line help text. A YAML file sets
-any subset of the fields; `--<field> VALUE` options override the file. Unknown fields and values of the
-wrong type are errors that name the field and the file, so a typo never silently falls back to a default.
+Each task's config class sits at the top of its recipe module (`zoo.recipes.sentiment.SentimentConfig`, ...)
+and extends `RecipeConfig`, the fields every recipe shares. A field has a default and a one-line help text.
+A YAML file sets any subset of the fields; `--<field> VALUE` options override the file. Unknown fields and
+values of the wrong type are errors that name the field and the file, so a typo never silently falls back to
+a default.
 
 Example:
 
@@ -39,13 +41,18 @@ def option(default, help, choices=None):  # noqa: A002 (argparse's own name for 
 
 @dataclasses.dataclass
 class RecipeConfig:
-    """Fields shared by every recipe: data, model size, optimisation, devices and outputs."""
+    """Fields shared by every recipe: data, starting point, model size, optimisation, devices and outputs."""
 
     # Data.
     train: str = option("", "training data: a path, or a packaged name such as tasks/sentiment/train.tsv")
-    dev: str = option("", "evaluation data, same forms as --train")
+    dev: str = option("", "evaluation data (picks the best epoch), same forms as --train")
+    test: str = option("", "optional test data, evaluated once at the end with the best checkpoint")
     max_train_examples: typing.Optional[int] = option(None, "use only the first N training examples")
-    # Model size.
+    # Starting point.
+    init: str = option("", "checkpoint to fine-tune: a zoo .keras file, a Hugging Face checkpoint directory, a "
+                       "Model Garden checkpoint, or a preset name such as all_minilm_l6_v2; empty: a randomly "
+                       "initialised model of the size below, with a vocabulary trained on the data")
+    # Model size (random initialisation only; a checkpoint brings its own).
     vocabulary_size: int = option(1000, "size of the vocabulary trained on the training texts")
     num_layers: int = option(2, "number of transformer layers (encoder and decoder each, for seq2seq)")
     num_heads: int = option(2, "number of attention heads")
@@ -55,109 +62,26 @@ class RecipeConfig:
     max_sequence_length: int = option(64, "maximum tokens per (input) sequence")
     # Optimisation.
     batch_size: int = option(32, "global batch size (split across replicas)")
+    eval_batch_size: int = option(64, "batch size for evaluation and prediction")
+    length_buckets: bool = option(True, "batch examples of similar length together, padded to a few fixed "
+                                  "lengths, instead of padding everything to max_sequence_length")
     epochs: int = option(3, "number of passes over the training data")
     steps_per_epoch: typing.Optional[int] = option(None, "stop each epoch after N steps (default: full pass)")
     learning_rate: float = option(5e-4, "peak learning rate")
     warmup_ratio: float = option(0.1, "fraction of training steps spent warming up the learning rate")
+    weight_decay: float = option(0.01, "AdamW weight decay (not applied to biases and norms)")
+    patience: int = option(0, "stop when the dev metric has not improved for N epochs (0: never stop early)")
     seed: int = option(42, "random seed for weights, shuffling and vocabulary sampling")
     # Devices.
     strategy: str = option("auto", "distribution strategy", choices=STRATEGIES)
     jit_compile: bool = option(False, "compile train/eval steps with XLA")
     mixed_precision: str = option("float32", "Keras dtype policy", choices=PRECISION_POLICIES)
     # Outputs.
-    output_dir: str = option("runs/recipe", "where metrics and logs are written")
-    export_dir: str = option("saved_models/recipe", "where the SavedModel for TF Serving is written")
-
-
-@dataclasses.dataclass
-class SentimentConfig(RecipeConfig):
-    """Sentence classification from `text<TAB>label` files (binary sentiment by default)."""
-
-    train: str = option("tasks/sentiment/train.tsv", "training TSV: text<TAB>label, no header")
-    dev: str = option("tasks/sentiment/dev.tsv", "evaluation TSV, same format as --train")
-    lowercase: bool = option(True, "lower-case texts before WordPiece tokenization")
-    # The defaults train the tiny model of recipes/sentiment/bert_tiny.yaml on the packaged sample.
-    vocabulary_size: int = option(200, "size of the WordPiece vocabulary trained on the training texts")
-    max_sequence_length: int = option(32, "maximum tokens per text, [CLS] and [SEP] included")
-    epochs: int = option(6, "number of passes over the training data")
-    learning_rate: float = option(5e-3, "peak learning rate")
-    output_dir: str = option("runs/sentiment", "where metrics and logs are written")
-    export_dir: str = option("saved_models/sentiment", "where the SavedModel for TF Serving is written")
-
-
-@dataclasses.dataclass
-class NerConfig(RecipeConfig):
-    """Token classification (named entities) from CoNLL files with IOB2 tags."""
-
-    train: str = option("tasks/ner/train.conll", "training CoNLL file: token ... TAG, blank line between sentences")
-    dev: str = option("tasks/ner/dev.conll", "evaluation CoNLL file, same format as --train")
-    token_prefix: typing.Optional[str] = option(None, "prefix every token carries and that is stripped (WikiANN: en:)")
-    lowercase: bool = option(False, "lower-case tokens before WordPiece tokenization")
-    output_dir: str = option("runs/ner", "where metrics and logs are written")
-    export_dir: str = option("saved_models/ner", "where the SavedModel for TF Serving is written")
-
-
-@dataclasses.dataclass
-class QaConfig(RecipeConfig):
-    """Extractive question answering from SQuAD v1.1 JSON files."""
-
-    train: str = option("tasks/qa/train.json", "training SQuAD v1.1 JSON (.json or .json.gz)")
-    dev: str = option("tasks/qa/dev.json", "evaluation SQuAD v1.1 JSON (.json or .json.gz)")
-    max_sequence_length: int = option(128, "maximum tokens per question + context window")
-    doc_stride: int = option(32, "overlap in tokens between windows of a long context")
-    max_answer_length: int = option(16, "longest answer span, in tokens, considered at prediction")
-    lowercase: bool = option(False, "lower-case texts before WordPiece tokenization")
-    output_dir: str = option("runs/qa", "where metrics and logs are written")
-    export_dir: str = option("saved_models/qa", "where the SavedModel for TF Serving is written")
-
-
-@dataclasses.dataclass
-class TranslationConfig(RecipeConfig):
-    """Sequence-to-sequence translation from `source<TAB>target` files or a pair of aligned files."""
-
-    train: str = option("tasks/translation/train.tsv", "training pairs: source<TAB>target TSV, or the source side "
-                        "of two aligned one-sentence-a-line files (see --train_target)")
-    dev: str = option("tasks/translation/dev.tsv", "evaluation pairs, same forms as --train")
-    train_target: typing.Optional[str] = option(None, "target side of --train when it is a one-sentence-a-line "
-                                                "file (e.g. train.de.gz beside train.en.gz)")
-    dev_target: typing.Optional[str] = option(None, "target side of --dev, as --train_target")
-    max_target_length: int = option(64, "maximum tokens per target sequence")
-    beam_size: int = option(1, "beam width for decoding at evaluation (1 = greedy)")
-    output_dir: str = option("runs/translation", "where metrics and logs are written")
-    export_dir: str = option("saved_models/translation", "where the SavedModel for TF Serving is written")
-
-
-@dataclasses.dataclass
-class SummarizationConfig(RecipeConfig):
-    """Abstractive summarization from JSON-lines files."""
-
-    train: str = option("tasks/summarization/train.jsonl", "training JSON lines (.jsonl or .jsonl.gz)")
-    dev: str = option("tasks/summarization/dev.jsonl", "evaluation JSON lines, same format as --train")
-    document_field: str = option("document", "JSON field holding the text to summarize")
-    summary_field: str = option("summary", "JSON field holding the reference summary")
-    max_sequence_length: int = option(256, "maximum tokens per document")
-    max_target_length: int = option(32, "maximum tokens per summary")
-    beam_size: int = option(1, "beam width for decoding at evaluation (1 = greedy)")
-    output_dir: str = option("runs/summarization", "where metrics and logs are written")
-    export_dir: str = option("saved_models/summarization", "where the SavedModel for TF Serving is written")
-
-
-PRETRAIN_OBJECTIVES = ("mlm", "clm", "span")
-
-
-@dataclasses.dataclass
-class PretrainConfig(RecipeConfig):
-    """Self-supervised pretraining on plain text: masked LM, causal LM or span corruption."""
-
-    train: str = option("tasks/pretraining/corpus.txt", "training text: one sentence a line, blank line between "
-                        "documents (.txt or .txt.gz)")
-    dev: str = option("", "held-out text in the same format; empty for no evaluation")
-    objective: str = option("mlm", "mlm = BERT masked LM, clm = GPT causal LM, span = T5 span corruption",
-                            choices=PRETRAIN_OBJECTIVES)
-    mask_rate: float = option(0.15, "fraction of tokens masked (mlm) or corrupted (span)")
-    mean_span_length: float = option(3.0, "mean corrupted span length in tokens (span objective)")
-    output_dir: str = option("runs/pretrain", "where metrics and logs are written")
-    export_dir: str = option("saved_models/pretrain", "where the SavedModel for TF Serving is written")
+    output_dir: str = option("runs/recipe", "run directory: metrics, logs, checkpoints, backups, curves")
+    backup_steps: int = option(100, "save a backup every N training steps; rerunning a killed run with the "
+                               "same command resumes from it")
+    export_dir: str = option("saved_models/recipe", "where the SavedModel for TF Serving is written, as "
+                             "<export_dir>/<version>/")
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -276,7 +200,7 @@ def load_config(config_class, yaml_path=None, overrides=None):
     """Builds `config_class` from its defaults, then a YAML file, then overrides.
 
     Args:
-        config_class: a dataclass from this module (e.g. `SentimentConfig`).
+        config_class: a `RecipeConfig` dataclass (e.g. `zoo.recipes.sentiment.SentimentConfig`).
         yaml_path: optional path of a YAML mapping `field: value`; a packaged name such as
             `recipes/sentiment/bert_tiny.yaml` also works after `pip install`.
         overrides: optional mapping `{field: value}` or iterable of `"field=value"` strings. String values
