@@ -124,3 +124,22 @@ def test_labels_must_match_the_classes():
     model, preprocessor = tiny_sentiment_model()
     with pytest.raises(ValueError, match="labels has 2 names but the model has num_classes=3"):
         signatures(model, preprocessor, labels=["a", "b"])
+
+
+def test_text_pairs(tmp_path, serving_check):
+    model, preprocessor = tiny_sentiment_model(seed=1)
+    path = export(model, preprocessor, tmp_path, name="pairs", labels=LABELS, pairs=True)
+    rows = {"text": ["A cat.", "", "long " * 40], "text_pair": ["A dog!", "only the second", "x"]}
+    returncode, results, stderr = run_serving_check(serving_check, path, [rows])
+    assert returncode == 0, stderr[-3000:]
+    pair = (tf.constant(rows["text"]), tf.constant(rows["text_pair"]))
+    scores = tf.nn.softmax(model(preprocessor(pair), training=False), axis=-1).numpy()
+    np.testing.assert_allclose(results[0]["outputs"]["scores"]["values"], scores.reshape(-1), atol=1e-5)
+    lengths = sum(preprocessor.tokenizer(text).row_lengths().numpy() for text in pair)
+    assert results[0]["outputs"]["truncated"]["values"] == (lengths + 3 > SEQUENCE_LENGTH).tolist()
+    assert results[0]["outputs"]["truncated"]["values"][0] is False and results[0]["outputs"]["truncated"]["values"][2]
+    loaded = tf.saved_model.load(str(path)).signatures["serve_token_ids"]
+    ids = [preprocessor.tokenizer(text) for text in pair]
+    from_ids = loaded(token_ids=ids[0].to_tensor(), padding_mask=tf.ones_like(ids[0]).to_tensor(),
+                      pair_token_ids=ids[1].to_tensor(), pair_padding_mask=tf.ones_like(ids[1]).to_tensor())
+    np.testing.assert_allclose(from_ids["scores"].numpy(), scores, atol=1e-5)
