@@ -5,10 +5,6 @@ Run from the repository root: `python -m benchmarks.serving [--seconds 3] [--tas
   head, sequence length 128, exported with `zoo.export.export`, reloaded with `tf.saved_model.load`; requests/s
   of `serving_default` (raw strings, tokenized in the graph) vs `serve_token_ids` (ids tokenized beforehand), at
   batch 1 and 32, the two signatures timed alternately. Target: raw strings at >= 0.8x the token-id rate.
-- generation: GPT 4 layers / hidden 256 / GPT-2 tokenizer of the test fixtures; latency of one request
-  (batch 1, prompt of 16 tokens, 32 new tokens, no early stop) per sampler, the default export (no XLA, as
-  TF Serving runs) vs the `xla=True` export, timed alternately; top-p on the random model and on one trained
-  for a few hundred steps on the packaged pre-training sample (peaked distributions are the common case).
 Writes `benchmarks/results/serving.json`; medians after a warm-up call.
 """
 
@@ -103,7 +99,7 @@ def encoder_records(task, directory, seconds):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0, help="timing budget per measured pair")
-    parser.add_argument("--tasks", default="sentiment,ner,generation")
+    parser.add_argument("--tasks", default="sentiment,ner")
     parser.add_argument("--no_write", action="store_true", help="print the records only")
     args = parser.parse_args(argv)
     tasks = args.tasks.split(",")
@@ -112,10 +108,6 @@ def main(argv=None):
         for task in ("sentiment", "ner"):
             if task in tasks:
                 records += encoder_records(task, directory, args.seconds)
-        if "generation" in tasks:
-            from benchmarks.serving_generation import generation_records
-
-            records += generation_records(directory, args.seconds)
     report("serving", records, write=not args.no_write)
 
 
