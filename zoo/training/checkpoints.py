@@ -24,6 +24,7 @@ import os
 import typing
 from pathlib import Path
 
+from zoo.presets import PRESETS, has_checkpoint, preset_directory
 from zoo.training.config import ConfigError
 
 _CHECKPOINT_FORMS = ("a zoo .keras file, a Hugging Face checkpoint directory (config.json + *.safetensors), a "
@@ -39,12 +40,6 @@ class Start:
     tokenizer: typing.Any
     build_backbone: typing.Callable[[], typing.Any]
     description: str
-
-
-def _presets():
-    from zoo.models import BertBackbone, GPTBackbone, T5Backbone
-
-    return {name: cls for cls in (BertBackbone, GPTBackbone, T5Backbone) for name in cls.presets}
 
 
 def checkpoint_kind(init):
@@ -70,10 +65,10 @@ def checkpoint_kind(init):
         return "model_garden", path
     if path.exists():
         raise ConfigError(f"field 'init': file {path} is not a checkpoint: expected {_CHECKPOINT_FORMS}")
-    if init in _presets():
+    if init in PRESETS:
         return "preset", init
     raise ConfigError(f"field 'init': {init!r} is not a file, a directory or a preset name; expected "
-                      f"{_CHECKPOINT_FORMS} (presets: {', '.join(sorted(_presets()))})")
+                      f"{_CHECKPOINT_FORMS} (presets: {', '.join(sorted(PRESETS))})")
 
 
 def _vocabulary_beside(path, lowercase):
@@ -130,14 +125,13 @@ def starting_point(init, train_tokenizer, random_backbone, lowercase=True):
                      f"on the training data ({tokenizer.vocabulary_size()} tokens)")
     kind, location = checkpoint_kind(init)
     if kind == "preset":
-        from zoo.convert.hf import load_preset, preset_directory
+        from zoo.convert.hf import load_preset
 
-        preset = _presets()[location].presets[location]
-        if "python_package" not in preset and "hf_repo" not in preset:
+        if not has_checkpoint(PRESETS[location]):
             tokenizer = train_tokenizer()
             return Start(tokenizer, lambda: random_backbone(tokenizer, preset=location),
                          f"preset {location} (random initialisation of its geometry)")
-        _, _, directory = preset_directory(location)
+        directory = preset_directory(location)
         return _start_from_hf(directory, lambda: load_preset(location), f"preset {location}", train_tokenizer)
     if kind == "hf":
         from zoo.convert.hf import load_backbone
@@ -149,9 +143,9 @@ def starting_point(init, train_tokenizer, random_backbone, lowercase=True):
         description = f"zoo checkpoint {location}"
     else:
         def load(prefix):
-            from zoo.convert.model_garden import load_bert_encoder_v2
+            from zoo.convert.model_garden import load_backbone
 
-            return load_bert_encoder_v2(str(prefix))
+            return load_backbone(str(prefix))
 
         description = f"Model Garden checkpoint {location}"
     tokenizer = _vocabulary_beside(location, lowercase)
@@ -162,7 +156,7 @@ def starting_point(init, train_tokenizer, random_backbone, lowercase=True):
 
 
 def _start_from_hf(directory, load, description, train_tokenizer):
-    from zoo.convert.hf import load_tokenizer
+    from zoo.convert.checkpoint import load_tokenizer
 
     if any(os.path.isfile(os.path.join(directory, name)) for name in ("vocab.txt", "vocab.json", "spiece.model")):
         tokenizer = load_tokenizer(str(directory))
