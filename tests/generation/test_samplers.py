@@ -48,6 +48,21 @@ def test_top_p_stays_in_nucleus(p, k):
     assert any(len(set(tokens[:, row].tolist())) > 1 for row in range(LOGITS.shape[0]))
 
 
+@pytest.mark.parametrize("scale,nucleus_size", [(8.0, "small"), (0.3, "large")])
+def test_top_p_takes_the_exact_nucleus_without_a_full_sort_when_candidates_suffice(scale, nucleus_size):
+    """Peaked logits (nucleus among the first 64 candidates) and flat ones (full sort): the same tokens as a
+    sampler that sorts the whole vocabulary (`k=vocabulary`), seed by seed, and never outside the nucleus."""
+    logits = tf.constant(np.random.default_rng(1).normal(scale=scale, size=(3, 500)).astype("float32"))
+    sets = top_p_sets(logits.numpy(), 0.9)
+    assert all((len(allowed) < 64) == (nucleus_size == "small") for allowed in sets)
+    exact, full_sort = TopPSampler(p=0.9), TopPSampler(p=0.9, k=500)
+    choose = tf.function(exact.get_next_token)  # not XLA: the draws then do not depend on the candidate count
+    for seed in range(40):
+        tokens = choose(logits, tf.constant([seed, 1])).numpy()
+        assert tokens.tolist() == full_sort.get_next_token(logits, tf.constant([seed, 1])).numpy().tolist()
+        assert all(token in allowed for token, allowed in zip(tokens.tolist(), sets))
+
+
 def test_temperature_sampling_follows_the_distribution():
     tokens = draw(TemperatureSampler(temperature=0.5), seeds=400)
     most_likely = np.argmax(LOGITS, -1)

@@ -4,16 +4,24 @@ import tensorflow as tf
 
 from zoo.generation.sampler import NEG_INF, Sampler
 
+#: Tokens sorted first; the whole vocabulary is sorted only when these hold less than p of the mass in some row.
+CANDIDATES = 64
+
 
 class TopPSampler(Sampler):
     """Samples from the temperature-scaled softmax restricted to the nucleus: tokens sorted by probability
     are kept while the probability mass before them is below `p` (the most likely token is always kept).
 
+    Exact without sorting the whole vocabulary in the common case: the `CANDIDATES` (64) most likely tokens are
+    taken first, and when they hold at least `p` of the mass in every row the nucleus lies among them (the
+    next token's mass before it is already >= p); otherwise the whole vocabulary is sorted. Peaked
+    distributions (trained models) take the fast path, flat ones (random models, high temperatures) the slow.
+
     Args:
         p: nucleus mass in (0, 1].
         temperature: > 0, divides the logits before the softmax that defines the nucleus.
-        k: optional cap on the candidates sorted (the full vocabulary by default); a cheaper sort when the
-            nucleus is known to be small.
+        k: optional cap on the candidates: the nucleus is then cut to the `k` most likely tokens (no longer
+            exact when they hold less than `p`); by default the exact nucleus.
 
     Example:
     >>> model.generate([[5, 6, 7]], max_new_tokens=4, sampler=TopPSampler(p=0.9), seed=3)  # doctest: +SKIP
@@ -28,19 +36,31 @@ class TopPSampler(Sampler):
         self.p = float(p)
         self.k = None if k is None else int(k)
 
-    def get_next_token(self, logits, seed):
-        vocabulary_size = logits.shape[-1]
-        k = vocabulary_size if self.k is None else min(self.k, vocabulary_size)
-        scaled = self.scaled(logits)
-        sorted_logits, sorted_indices = tf.math.top_k(scaled, k=k)  # (batch, k), descending
-        # Probabilities over the whole vocabulary, also when only the top k are sorted.
-        probabilities = tf.exp(sorted_logits - tf.reduce_logsumexp(scaled, axis=-1, keepdims=True))
-        mass_before = tf.cumsum(probabilities, axis=-1, exclusive=True)
-        nucleus = mass_before < self.p
+    def _choose(self, sorted_logits, sorted_indices, log_total, seed):
+        """A token from the nucleus of `sorted_logits` `(batch, k)` (descending; `log_total` the log of the
+        softmax denominator over the whole vocabulary)."""
+        probabilities = tf.exp(sorted_logits - log_total)
+        nucleus = tf.cumsum(probabilities, axis=-1, exclusive=True) < self.p
         choice = tf.random.stateless_categorical(
             tf.where(nucleus, sorted_logits, NEG_INF), 1, seed, dtype=tf.int32
         )
         return tf.gather(sorted_indices, choice, batch_dims=1)[:, 0]
+
+    def get_next_token(self, logits, seed):
+        vocabulary_size = logits.shape[-1]
+        scaled = self.scaled(logits)
+        log_total = tf.reduce_logsumexp(scaled, axis=-1, keepdims=True)
+        k = min(self.k or CANDIDATES, vocabulary_size)
+        top_logits, top_indices = tf.math.top_k(scaled, k=k)  # (batch, k), descending
+        if self.k is not None or k == vocabulary_size:
+            return self._choose(top_logits, top_indices, log_total, seed)
+        # Summed as the nucleus test sums them, so both paths agree on the token after the candidates.
+        mass = tf.cumsum(tf.exp(top_logits - log_total), axis=-1)[:, -1]  # (batch,)
+        return tf.cond(
+            tf.reduce_all(mass >= self.p),
+            lambda: self._choose(top_logits, top_indices, log_total, seed),
+            lambda: self._choose(*tf.math.top_k(scaled, k=vocabulary_size), log_total, seed),
+        )
 
     def get_config(self):
         return {"p": self.p, "temperature": self.temperature, "k": self.k}
