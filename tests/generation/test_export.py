@@ -21,7 +21,7 @@ def padded(prompts):
     ids = np.zeros([len(prompts), lengths.max()], np.int32)
     for i, p in enumerate(prompts):
         ids[i, : len(p)] = p
-    return ids, lengths
+    return ids, np.arange(ids.shape[1])[None, :] < lengths[:, None]
 
 
 def save_and_load(model, function, directory):
@@ -41,15 +41,32 @@ def test_causal_lm_export_round_trip(tmp_path, sampler):
                                          stop_token_ids=[49], seed=5)
     expected = model.generate(PROMPTS, max_new_tokens=6, sampler=sampler, stop_token_ids=[49], seed=5)
     reloaded = save_and_load(model, function, tmp_path / "causal")
-    ids, lengths = padded(PROMPTS)
-    outputs = reloaded.generate(tf.constant(ids), tf.constant(lengths))
+    ids, padding_mask = padded(PROMPTS)
+    outputs = reloaded.generate(tf.constant(ids), tf.constant(padding_mask))
     counts = outputs["num_new_tokens"].numpy()
     got = [outputs["token_ids"][i, : counts[i]].numpy().tolist() for i in range(len(PROMPTS))]
     assert got == expected
     with pytest.raises(tf.errors.InvalidArgumentError, match="max_prompt_length"):
-        reloaded.generate(tf.ones([1, 9], tf.int32), tf.constant([9]))
+        reloaded.generate(tf.ones([1, 9], tf.int32), tf.ones([1, 9], tf.bool))
     with pytest.raises(tf.errors.InvalidArgumentError, match="at least one token"):
-        reloaded.generate(tf.ones([1, 3], tf.int32), tf.constant([0]))
+        reloaded.generate(tf.ones([1, 3], tf.int32), tf.zeros([1, 3], tf.bool))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="right padding"):
+        reloaded.generate(tf.ones([1, 3], tf.int32), tf.constant([[False, True, True]]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="shape of token_ids"):
+        reloaded.generate(tf.ones([1, 3], tf.int32), tf.ones([1, 4], tf.bool))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="token ids must be < 50"):
+        reloaded.generate(tf.constant([[5, 50]]), tf.ones([1, 2], tf.bool))
+
+
+def test_one_beam_export_is_greedy():
+    """Beam search returns (batch, n, ...) even with one beam; the export takes its best hypothesis."""
+    keras.utils.set_random_seed(3)
+    model = CausalLM(GPTBackbone(vocabulary_size=50, num_layers=1, num_heads=2, hidden_dim=16,
+                                 intermediate_dim=32, dropout=0.0, max_sequence_length=32))
+    function = causal_lm_export_function(model, BeamSampler(num_beams=1), max_prompt_length=8, max_new_tokens=4)
+    ids, padding_mask = padded(PROMPTS)
+    outputs = function(tf.constant(ids), tf.constant(padding_mask))
+    assert outputs["token_ids"].numpy().tolist() == model.generate(PROMPTS, max_new_tokens=4)
 
 
 def test_seq2seq_lm_export_round_trip(tmp_path):
@@ -60,8 +77,8 @@ def test_seq2seq_lm_export_round_trip(tmp_path):
                                           stop_token_ids=None)
     expected = model.generate(PROMPTS, max_new_tokens=5, stop_token_ids=None)
     reloaded = save_and_load(model, function, tmp_path / "seq2seq")
-    ids, lengths = padded(PROMPTS)
-    outputs = reloaded.generate(tf.constant(ids), tf.constant(lengths))
+    ids, padding_mask = padded(PROMPTS)
+    outputs = reloaded.generate(tf.constant(ids), tf.constant(padding_mask))
     assert outputs["token_ids"].numpy().tolist() == expected
 
 

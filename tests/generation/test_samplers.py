@@ -85,3 +85,12 @@ def test_same_seed_same_tokens():
 def test_bad_sampler_arguments(make):
     with pytest.raises(ValueError):
         make()
+
+
+def test_sampler_names():
+    assert isinstance(get_sampler("temperature"), TemperatureSampler)
+    assert get_sampler("top_k").k == 50 and get_sampler("top_p").p == 0.9
+    # "random" was the old alias of "temperature": no silent alias, an error listing the valid names.
+    names = r"one of \['beam', 'greedy', 'temperature', 'top_k', 'top_p'\], got 'random'"
+    with pytest.raises(ValueError, match=names):
+        get_sampler("random")

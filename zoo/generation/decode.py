@@ -1,0 +1,78 @@
+"""The decode loops: one `tf.function(jit_compile=True)` per model kind, driving a sampler over the model's
+cache. `generate` calls them with bucketed shapes, the exported functions with fixed ones."""
+
+import numpy as np
+import tensorflow as tf
+
+from zoo.generation.registry import get_sampler
+
+
+def loop_arguments(max_new_tokens, stop_token_ids, pad_token_id, seed):
+    """The tensor arguments every decode loop takes, by name: `max_new_tokens`, `stop_token_ids` (an int, a
+    sequence or None), `pad_token_id` and `seed` (an int or None; two int32 words for the stateless ops)."""
+    if stop_token_ids is None:
+        stop_token_ids = []
+    elif isinstance(stop_token_ids, (int, np.integer)):
+        stop_token_ids = [stop_token_ids]
+    seed = 0 if seed is None else int(seed)
+    return {
+        "max_new_tokens": tf.constant(max_new_tokens, tf.int32),
+        "stop_token_ids": tf.constant(np.asarray(list(stop_token_ids), np.int32).reshape([-1])),
+        "pad_token_id": tf.constant(pad_token_id, tf.int32),
+        "seed": tf.constant(np.array([seed & 0x7FFFFFFF, (seed >> 31) & 0x7FFFFFFF], np.int32)),
+    }
+
+
+def causal_lm_decode_function(model, sampler):
+    """The compiled loop `f(prompt_ids, prompt_lengths, max_new_tokens, stop_token_ids, pad_token_id, seed,
+    total_length)` of a `CausalLM` (`total_length` a python int: one trace per shape bucket)."""
+    sampler = get_sampler(sampler)
+
+    def decode(prompt_ids, prompt_lengths, max_new_tokens, stop_token_ids, pad_token_id, seed, total_length):
+        decode.trace_count += 1
+        batch = tf.shape(prompt_ids)[0]
+        cache = model.init_cache(batch * sampler.num_beams, total_length)
+        constants = model.decoding_constants()  # computed once, outside the loop
+
+        def next_fn(token_ids, cache, index):
+            return model.next(token_ids, cache, index, **constants)
+
+        return sampler(
+            next_fn, prompt_ids, prompt_lengths, cache, max_new_tokens, total_length,
+            stop_token_ids, pad_token_id, seed,
+        )
+
+    decode.trace_count = 0
+    return tf.function(decode, jit_compile=True, reduce_retracing=False)
+
+
+def seq2seq_lm_decode_function(model, sampler):
+    """The compiled loop `f(encoder_token_ids, encoder_padding_mask, max_new_tokens, stop_token_ids,
+    pad_token_id, decoder_start_token_id, seed, total_length)` of a `Seq2SeqLM`: encoder pass, cross-attention
+    cache, then the sampler's decoder loop."""
+    sampler = get_sampler(sampler)
+
+    def decode(encoder_token_ids, encoder_padding_mask, max_new_tokens, stop_token_ids, pad_token_id,
+               decoder_start_token_id, seed, total_length):
+        decode.trace_count += 1
+        batch = tf.shape(encoder_token_ids)[0]
+        encoder_output = model.encode(encoder_token_ids, encoder_padding_mask)
+        if sampler.num_beams > 1:
+            encoder_output = tf.repeat(encoder_output, sampler.num_beams, axis=0)
+            encoder_padding_mask = tf.repeat(encoder_padding_mask, sampler.num_beams, axis=0)
+        cache = model.init_cache(encoder_output, total_length)
+        constants = model.decoding_constants()  # computed once, outside the loop
+
+        def next_fn(token_ids, cache, index):
+            logits, cache = model.decode(token_ids, encoder_output, encoder_padding_mask, cache=cache,
+                                         cache_update_index=index, **constants)
+            return logits[:, -1, :], cache
+
+        start = tf.fill([batch, 1], tf.cast(decoder_start_token_id, tf.int32))
+        return sampler(
+            next_fn, start, tf.ones([batch], tf.int32), cache, max_new_tokens, total_length,
+            stop_token_ids, pad_token_id, seed,
+        )
+
+    decode.trace_count = 0
+    return tf.function(decode, jit_compile=True, reduce_retracing=False)
