@@ -51,7 +51,7 @@ class Seq2SeqLM(TaskModel):
     def decode(self, decoder_token_ids, encoder_output, encoder_padding_mask, decoder_padding_mask=None,
                cache=None, cache_update_index=None, training=None, lm_head_kernel=None):
         decoded = self.backbone.decode(
-            decoder_token_ids, encoder_output, encoder_padding_mask, padding_mask=decoder_padding_mask,
+            decoder_token_ids, encoder_output, encoder_padding_mask, decoder_padding_mask=decoder_padding_mask,
             cache=cache, cache_update_index=cache_update_index, training=training,
         )
         if cache is None:

@@ -113,15 +113,15 @@ class T5Backbone(Backbone):
         return {"encoder_token_ids": ids, "encoder_padding_mask": mask, "decoder_token_ids": ids,
                 "decoder_padding_mask": mask}
 
-    def encode(self, token_ids, padding_mask, training=None):
-        """Encoder hidden states `(batch, length, hidden_dim)`."""
-        token_ids = ops.convert_to_tensor(token_ids)
-        check_token_ids(token_ids, "encoder_token_ids")
-        length = ops.shape(token_ids)[1]
-        x = self.dropout_layer(self.token_embedding(token_ids), training=training)
+    def encode(self, encoder_token_ids, encoder_padding_mask, training=None):
+        """Encoder hidden states `(batch, encoder_length, hidden_dim)`."""
+        encoder_token_ids = ops.convert_to_tensor(encoder_token_ids)
+        check_token_ids(encoder_token_ids, "encoder_token_ids")
+        length = ops.shape(encoder_token_ids)[1]
+        x = self.dropout_layer(self.token_embedding(encoder_token_ids), training=training)
         positions = ops.arange(length)
         bias = self.encoder_position_bias(positions, positions)  # (1, heads, length, length)
-        mask = merge_masks(padding_mask)
+        mask = merge_masks(encoder_padding_mask)
         for layer in self.encoder_layers:
             x = layer(x, attention_mask=mask, attention_bias=bias, training=training)
         return self.dropout_layer(self.encoder_norm(x), training=training)
@@ -139,23 +139,23 @@ class T5Backbone(Backbone):
 
     def decode(
         self,
-        token_ids,
+        decoder_token_ids,
         encoder_output,
         encoder_padding_mask,
-        padding_mask=None,
+        decoder_padding_mask=None,
         cache=None,
         cache_update_index=None,
         training=None,
     ):
-        """Decoder hidden states `(batch, length, hidden_dim)`, plus the updated cache when given one."""
-        token_ids = ops.convert_to_tensor(token_ids)
-        check_token_ids(token_ids, "decoder_token_ids")
-        length = ops.shape(token_ids)[1]
+        """Decoder hidden states `(batch, decoder_length, hidden_dim)`, plus the updated cache when given one."""
+        decoder_token_ids = ops.convert_to_tensor(decoder_token_ids)
+        check_token_ids(decoder_token_ids, "decoder_token_ids")
+        length = ops.shape(decoder_token_ids)[1]
         start = 0 if cache_update_index is None else cache_update_index
         key_length = length if cache is None else ops.shape(cache["self"][0][0])[2]
-        x = self.dropout_layer(self.token_embedding(token_ids), training=training)
+        x = self.dropout_layer(self.token_embedding(decoder_token_ids), training=training)
         bias = self.decoder_position_bias(ops.arange(length) + start, ops.arange(key_length))
-        mask = merge_masks(padding_mask, causal_mask(length, key_length, start))
+        mask = merge_masks(decoder_padding_mask, causal_mask(length, key_length, start))
         cross_mask = merge_masks(encoder_padding_mask)
         caches = []
         for i, layer in enumerate(self.decoder_layers):
@@ -179,6 +179,6 @@ class T5Backbone(Backbone):
         encoder_output = self.encode(inputs["encoder_token_ids"], encoder_mask, training=training)
         decoder_output = self.decode(
             inputs["decoder_token_ids"], encoder_output, encoder_mask,
-            padding_mask=inputs.get("decoder_padding_mask"), training=training,
+            decoder_padding_mask=inputs.get("decoder_padding_mask"), training=training,
         )
         return {"encoder_sequence_output": encoder_output, "decoder_sequence_output": decoder_output}
