@@ -78,8 +78,6 @@ def test_missing_and_empty_data_files_in_process(tmp_path, capsys):
 def test_data_only_recipes_load_samples_from_any_directory(tmp_path):
     """Without a checkout as working directory the packaged sample names still resolve."""
     expected = {
-        "ner": ["train: 300 sentences", "dev: 80 sentences"],
-        "qa": ["train: 240 questions", "dev: 60 questions"],
         "translation": ["train: 400 sentence pairs", "dev: 100 sentence pairs"],
         "summarization": ["train: 200 documents", "dev: 50 documents"],
         "pretrain": ["train: 120 documents"],
@@ -87,7 +85,7 @@ def test_data_only_recipes_load_samples_from_any_directory(tmp_path):
     code = "; ".join(
         f"import zoo.recipes.{task} as m{index}; m{index}.main(['--config', 'recipes/{folder}/{name}.yaml'])"
         for index, (task, folder, name) in enumerate([
-            ("ner", "ner", "bert_tiny"), ("qa", "qa", "bert_tiny"), ("translation", "translation", "t5_tiny"),
+            ("translation", "translation", "t5_tiny"),
             ("summarization", "summarization", "t5_tiny"), ("pretrain", "pretrain", "gpt_clm_tiny")]))
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                             timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
@@ -95,4 +93,3 @@ def test_data_only_recipes_load_samples_from_any_directory(tmp_path):
     for lines in expected.values():
         for line in lines:
             assert line in result.stdout
-    assert "tags (7): O B-LOC B-ORG B-PER I-LOC I-ORG I-PER" in result.stdout

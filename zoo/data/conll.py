@@ -1,5 +1,7 @@
 """CoNLL-style token classification files: one `token ... tag` line per token, blank line between sentences."""
 
+import re
+
 import tensorflow as tf
 
 from zoo.data.errors import DataError, quote
@@ -17,7 +19,8 @@ def _is_blank(line):
     return not line.translate(_DROP_INVISIBLE).strip()
 
 
-def read_conll(path, token_column=0, tag_column=-1, delimiter=None, label_names=None, token_prefix=None):
+def read_conll(path, token_column=0, tag_column=-1, delimiter=None, label_names=None, token_prefix=None,
+               tag_pattern=None):
     """Reads a CoNLL file (CoNLL-2003, WNUT-17, WikiANN, ...) into validated sentences.
 
     `-DOCSTART-` lines are skipped; a blank line (also one holding only a byte-order mark or another
@@ -31,13 +34,15 @@ def read_conll(path, token_column=0, tag_column=-1, delimiter=None, label_names=
         delimiter: the column separator; None splits on any run of whitespace.
         label_names: optional list of tag names; any other tag raises `DataError`.
         token_prefix: a prefix every token carries and that is stripped, e.g. `"en:"` for WikiANN.
+        tag_pattern: optional regular expression every tag must match in full (e.g. IOB tags).
 
     Returns:
         A list of dicts `{"tokens": [str], "tags": [str]}`, one per sentence.
 
     Raises:
         DataError: naming the file and line, for an inconsistent column count, an empty token, a tag
-            outside `label_names`, a token without `token_prefix`, an empty file or invalid UTF-8.
+            outside `label_names` or not matching `tag_pattern`, a token without `token_prefix`, an empty file or
+            invalid UTF-8.
     """
     labels = LabelSet(label_names) if label_names is not None else None
     num_columns = None
@@ -74,6 +79,9 @@ def read_conll(path, token_column=0, tag_column=-1, delimiter=None, label_names=
             raise DataError(path, "a non-empty token", quote(columns[token_column]), line=line_number,
                             field=f"column {token_column} (token)")
         tag = columns[tag_column].strip()
+        if tag_pattern is not None and not re.fullmatch(tag_pattern, tag):
+            raise DataError(path, f"a tag matching {tag_pattern}", quote(tag), line=line_number,
+                            field=f"column {tag_column} (tag)")
         if labels is not None and tag not in labels:
             labels.id_of(tag, path, line=line_number, field=f"column {tag_column} (tag)", allow_ids=False)
         tokens.append(token)
