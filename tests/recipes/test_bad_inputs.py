@@ -29,7 +29,7 @@ def stops(capsys, tmp_path, task, *args):
 
 @pytest.mark.parametrize("task, data, where", [
     ("sentiment", sample("qa", "train.json"), "train.json, line 1"),  # JSON is not text<TAB>label
-    ("ner", sample("sentiment", "train.tsv"), "train.tsv, line 2"),  # sentences of other lengths: not columns
+    ("ner", sample("sentiment", "train.tsv"), "train.tsv, line 1"),  # "0" is no IOB tag
     ("qa", sample("ner", "train.conll"), "train.conll, line 1"),  # not JSON
 ])
 def test_data_file_of_the_wrong_format(capsys, tmp_path, task, data, where):

@@ -35,7 +35,7 @@ def exported_equals_evaluated(tmp_path):
 def test_one_step_from_random_model(random_run):
     saved = metrics(random_run / "run")
     assert saved["metrics"]["train_steps"] == 1 and 0.0 <= saved["metrics"]["dev_f1"] <= 100.0
-    assert saved["info"]["squad_version"] == "1.1" and saved["info"]["train_windows"] > saved["info"]["train_questions"]
+    assert saved["info"]["squad_version"] == "1.1" and saved["info"]["train_windows"] >= saved["info"]["train_questions"]
     exported_equals_evaluated(random_run)
 
 
