@@ -53,15 +53,15 @@ def sample_texts(count):
 def encoder_export(task, directory):
     """(export path, tokenizer) of a MiniLM sentiment or NER model with a random head."""
     from zoo.convert import hf
-    from zoo.convert.hf import preset_directory
     from zoo.export import export
+    from zoo.presets import preset_directory
     from zoo.models import TextClassifier, TokenClassifier
     from zoo.models.bert.bert_preprocessor import BertPreprocessor
     from zoo.tokenizers import WordPieceTokenizer
 
     keras.utils.set_random_seed(0)
     backbone = hf.load_preset("all_minilm_l6_v2")
-    tokenizer = WordPieceTokenizer(os.path.join(preset_directory("all_minilm_l6_v2")[2], "vocab.txt"))
+    tokenizer = WordPieceTokenizer(os.path.join(preset_directory("all_minilm_l6_v2"), "vocab.txt"))
     preprocessor = BertPreprocessor(tokenizer, sequence_length=SEQUENCE_LENGTH)
     if task == "sentiment":
         model = TextClassifier(backbone, num_classes=2, dropout=0.0)
