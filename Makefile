@@ -11,4 +11,6 @@ bench:
 	python -m benchmarks.generation
 	python -m benchmarks.lm_head_layout
 	python -m benchmarks.training
-	python -m benchmarks.sentiment_quality
+	python -m benchmarks.quality --task sentiment --with-peers
+	python -m benchmarks.quality --task ner
+	python -m benchmarks.quality --task qa

@@ -82,3 +82,10 @@ def test_tiny_model_learns_the_sample(tmp_path):
     """The sample's label is decided by its sentiment words: the default tiny BERT must get well above chance."""
     assert sentiment.main(["--dropout", "0", "--strategy", "default"] + outputs(tmp_path)) == 0
     assert metrics(tmp_path / "run")["metrics"]["dev_accuracy"] >= 90.0
+
+
+def test_time_budget_stops_before_an_epoch_that_would_overrun_it(tmp_path):
+    args = TINY + ["--epochs", "4", "--time_budget", "0.0001", "--max_train_examples", "16", "--batch_size", "16",
+                   "--max_sequence_length", "16"] + outputs(tmp_path)
+    assert sentiment.main(args) == 0
+    assert metrics(tmp_path / "run")["metrics"]["epochs_trained"] == 1

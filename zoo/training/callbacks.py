@@ -106,9 +106,10 @@ class DevMetric(keras.callbacks.Callback):
         run_dir: where `best.weights.h5`, `history.json` and `curves.png` are written.
     """
 
-    def __init__(self, evaluate, metric, run_dir, patience=0, start_epoch=0, title=""):
+    def __init__(self, evaluate, metric, run_dir, patience=0, start_epoch=0, title="", time_budget=None):
         super().__init__()
         self.evaluate, self.metric, self.patience, self.title = evaluate, metric, patience, title
+        self.time_budget = time_budget  # seconds of training, or None
         self.run_dir = Path(run_dir)
         self.best_path = self.run_dir / "best.weights.h5"
         state = read_json(self.run_dir / "history.json", default={"history": []})
@@ -145,10 +146,16 @@ class DevMetric(keras.callbacks.Callback):
         self.history.append(record)
         waited = record["epoch"] - best["epoch"]
         self.stopped = self.patience > 0 and waited >= self.patience
+        spent = sum(entry["train_seconds"] for entry in self.history)
+        out_of_time = self.time_budget is not None and spent + train_seconds > self.time_budget
+        self.stopped = self.stopped or out_of_time
         write_json(self.run_dir / "history.json", {"history": self.history, "stopped": self.stopped})
         plot_curves(self.run_dir / "curves.png", self.history, self.key, self.title)
         print(f"epoch {epoch + 1}: dev {self.metric} {record[self.key]:.4f} (best {best[self.key]:.4f} at epoch "
-              f"{best['epoch']})" + (f"; no improvement for {waited} epochs, stopping" if self.stopped else ""),
+              f"{best['epoch']})" + (f"; no improvement for {waited} epochs, stopping" if self.stopped and not
+                                     out_of_time else "")
+              + (f"; another epoch would exceed the time budget ({spent:.0f} s spent), stopping" if out_of_time
+                 else ""),
               flush=True)
         if self.stopped:
             self.model.stop_training = True

@@ -71,6 +71,8 @@ class RecipeConfig:
     warmup_ratio: float = option(0.1, "fraction of training steps spent warming up the learning rate")
     weight_decay: float = option(0.01, "AdamW weight decay (not applied to biases and norms)")
     patience: int = option(0, "stop when the dev metric has not improved for N epochs (0: never stop early)")
+    time_budget: typing.Optional[float] = option(None, "minutes of training: no epoch starts that would end after "
+                                                 "them (judged by the last epoch's time)")
     seed: int = option(42, "random seed for weights, shuffling and vocabulary sampling")
     # Devices.
     strategy: str = option("auto", "distribution strategy", choices=STRATEGIES)

@@ -32,7 +32,7 @@ from zoo.training.config import ConfigError, config_to_dict
 from zoo.training.files import atomic_path, plot_curves, write_json
 
 # Settings a backup stays valid for when they change (everything else must match to resume).
-_RESUMABLE_CHANGES = ("backup_steps", "patience", "test", "export_dir", "strategy")
+_RESUMABLE_CHANGES = ("backup_steps", "patience", "test", "export_dir", "strategy", "time_budget")
 
 
 @dataclasses.dataclass
@@ -121,7 +121,8 @@ def run(config, recipe):
         raise ConfigError(str(error)) from None
     backup.start_epoch, backup.start_batch = epoch, batch
     dev = DevMetric(lambda model: recipe.evaluate(model, "dev"), recipe.metric, run_dir, config.patience,
-                    start_epoch=epoch, title=f"{recipe.name} ({Path(config.output_dir).name})")
+                    start_epoch=epoch, title=f"{recipe.name} ({Path(config.output_dir).name})",
+                    time_budget=config.time_budget * 60 if config.time_budget else None)
     if epoch or batch:
         print(f"resuming from the backup in {backup.backup_dir}: epoch {epoch + 1}, after {batch} of "
               f"{plan.steps_per_epoch} steps (global step {epoch * plan.steps_per_epoch + batch})", flush=True)
