@@ -1,5 +1,6 @@
-"""The decode loops: one `tf.function(jit_compile=True)` per model kind, driving a sampler over the model's
-cache. `generate` calls them with bucketed shapes, the exported functions with fixed ones."""
+"""The decode loops: one `tf.function` per model kind, driving a sampler over the model's cache, compiled with
+XLA unless `xla=False`. `generate` calls them with bucketed shapes (XLA), the exported functions with fixed ones
+(without XLA by default: TF Serving runs with XLA compilation disabled)."""
 
 import numpy as np
 import tensorflow as tf
@@ -23,9 +24,10 @@ def loop_arguments(max_new_tokens, stop_token_ids, pad_token_id, seed):
     }
 
 
-def causal_lm_decode_function(model, sampler):
-    """The compiled loop `f(prompt_ids, prompt_lengths, max_new_tokens, stop_token_ids, pad_token_id, seed,
-    total_length)` of a `CausalLM` (`total_length` a python int: one trace per shape bucket)."""
+def causal_lm_decode_function(model, sampler, xla=True):
+    """The loop `f(prompt_ids, prompt_lengths, max_new_tokens, stop_token_ids, pad_token_id, seed,
+    total_length)` of a `CausalLM` (`total_length` a python int: one trace per shape bucket), XLA-compiled
+    when `xla`."""
     sampler = get_sampler(sampler)
 
     def decode(prompt_ids, prompt_lengths, max_new_tokens, stop_token_ids, pad_token_id, seed, total_length):
@@ -43,13 +45,13 @@ def causal_lm_decode_function(model, sampler):
         )
 
     decode.trace_count = 0
-    return tf.function(decode, jit_compile=True, reduce_retracing=False)
+    return tf.function(decode, jit_compile=True if xla else None, reduce_retracing=False)
 
 
-def seq2seq_lm_decode_function(model, sampler):
-    """The compiled loop `f(encoder_token_ids, encoder_padding_mask, max_new_tokens, stop_token_ids,
-    pad_token_id, decoder_start_token_id, seed, total_length)` of a `Seq2SeqLM`: encoder pass, cross-attention
-    cache, then the sampler's decoder loop."""
+def seq2seq_lm_decode_function(model, sampler, xla=True):
+    """The loop `f(encoder_token_ids, encoder_padding_mask, max_new_tokens, stop_token_ids, pad_token_id,
+    decoder_start_token_id, seed, total_length)` of a `Seq2SeqLM` (XLA-compiled when `xla`): encoder pass,
+    cross-attention cache, then the sampler's decoder loop."""
     sampler = get_sampler(sampler)
 
     def decode(encoder_token_ids, encoder_padding_mask, max_new_tokens, stop_token_ids, pad_token_id,
@@ -75,4 +77,4 @@ def seq2seq_lm_decode_function(model, sampler):
         )
 
     decode.trace_count = 0
-    return tf.function(decode, jit_compile=True, reduce_retracing=False)
+    return tf.function(decode, jit_compile=True if xla else None, reduce_retracing=False)
