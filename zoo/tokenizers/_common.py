@@ -46,6 +46,11 @@ def sanitize_utf8(strings):
     )
 
 
+def regex_escape(text):
+    """Escapes RE2 metacharacters, so `text` matches literally."""
+    return "".join("\\" + c if c in r"\.^$|?*+()[]{}" else c for c in text)
+
+
 def to_ids_tensor(ids):
     """Converts python lists / numpy arrays / tensors of ids to an int32 (possibly ragged) tensor."""
     if isinstance(ids, (tf.Tensor, tf.RaggedTensor)):

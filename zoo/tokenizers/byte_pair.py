@@ -5,8 +5,8 @@ import os
 
 import tensorflow as tf
 
-from zoo.tokenizers._common import read_lines, sanitize_utf8, to_ids_tensor, to_string_tensor
-from zoo.tokenizers.tokenizer import Tokenizer
+from zoo.tokenizers._common import read_lines, sanitize_utf8
+from zoo.tokenizers.tokenizer import CUT, Tokenizer
 
 # Oniguruma's Unicode `\s` (what GPT-2's pattern means by whitespace); RE2's own `\s` is ASCII-only.
 _WS = r"\t-\r \x{85}\p{Z}"
@@ -16,9 +16,6 @@ _GPT2_SPLIT_REGEX = (
     rf"'s|'t|'re|'ve|'m|'ll|'d| ?\p{{L}}+| ?\p{{N}}+| ?[^{_WS}\p{{L}}\p{{N}}]+|[{_WS}]+"
 )
 _WS_RUN_BEFORE_WORD_REGEX = rf"([{_WS}]+)([{_WS}][^{_WS}])"
-# Bytes 0xFE / 0xFF never occur in valid UTF-8, so after sanitising the input they are safe markers.
-_CUT = b"\xff"
-_SPECIAL = b"\xfe"
 _NO_MERGE = 2**31 - 1
 
 
@@ -36,27 +33,26 @@ def bytes_to_unicode():
     return table
 
 
-def _escape(text):
-    return "".join("\\" + c if c in r"\.^$|?*+()[]{}" else c for c in text)
-
-
 class BytePairTokenizer(Tokenizer):
     """GPT-2 byte-level byte-pair-encoding tokenizer that runs inside the TensorFlow graph.
 
-    Reproduces Hugging Face `GPT2TokenizerFast` (`add_prefix_space=False`): special tokens written in the
-    text (by default `<|endoftext|>`) map to their id; the rest is split with GPT-2's regular expression,
-    each piece's UTF-8 bytes are mapped to GPT-2's printable byte alphabet and merged by BPE rank.
-    Invalid UTF-8 input bytes never fail the graph: each invalid sequence is replaced by U+FFFD (whose
-    bytes are then encoded like any other text).
+    Reproduces Hugging Face `GPT2TokenizerFast` (`add_prefix_space=False`): the text is split with GPT-2's
+    regular expression, each piece's UTF-8 bytes are mapped to GPT-2's printable byte alphabet and merged
+    by BPE rank. Lossless: `detokenize(tokenize(text)) == text` for any valid UTF-8 text. Any input
+    tokenizes without an error (see `Tokenizer`); invalid UTF-8 becomes U+FFFD, whose bytes are encoded
+    like any other text.
 
     Args:
         vocabulary: path to a GPT-2 `vocab.json` or a dict `token -> id`.
         merges: path to a `merges.txt` (an optional `#version` first line, then one `left right` pair a
             line, best first) or a list of such strings.
-        special_tokens: tokens matched literally in the input before splitting; each must be in the
-            vocabulary. Defaults to `("<|endoftext|>",)`.
+        special_tokens: the special tokens; each must be in the vocabulary. Defaults to
+            `("<|endoftext|>",)`.
         eos_token: the end-of-text token (GPT-2 also uses it as BOS and padding). Defaults to
             `"<|endoftext|>"`.
+        special_tokens_in_text: bool, map special tokens written in the text to their ids (`True`, the
+            default, as Hugging Face does: `"<|endoftext|>"` is one id) or treat them as plain text (`False`).
+            See `Tokenizer`.
 
     Call arguments:
         inputs: a `tf.string` scalar or rank-1 batch of strings.
@@ -68,13 +64,14 @@ class BytePairTokenizer(Tokenizer):
     Example:
     ```python
     tokenizer = BytePairTokenizer("vocab.json", "merges.txt")
-    ids = tokenizer(["hello world<|endoftext|>"])
-    tokenizer.detokenize(ids)  # [b"hello world<|endoftext|>"]
+    ids = tokenizer(["<|endoftext|>hello world"])  # starts with tokenizer.eos_token_id
+    tokenizer.detokenize(ids)  # [b"<|endoftext|>hello world"]
     ```
     """
 
-    def __init__(self, vocabulary, merges, special_tokens=("<|endoftext|>",), eos_token="<|endoftext|>", **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, vocabulary, merges, special_tokens=("<|endoftext|>",), eos_token="<|endoftext|>",
+                 special_tokens_in_text=True, **kwargs):
+        super().__init__(special_tokens_in_text=special_tokens_in_text, **kwargs)
         self.vocabulary = self._load_vocabulary(vocabulary)
         self.merges = self._load_merges(merges)
         self.special_tokens = list(special_tokens or ())
@@ -99,15 +96,10 @@ class BytePairTokenizer(Tokenizer):
         self.special_token_ids = [self.vocabulary[token] for token in self.special_tokens]
 
         self._set_vocabulary({index: token for token, index in self.vocabulary.items()})
+        self._set_special_tokens({token: self.vocabulary[token] for token in self.special_tokens})
         self._byte_to_symbol = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(
                 tf.constant([bytes([b]) for b in range(256)]), tf.constant(list(byte_table.values()))
-            ),
-            default_value="",
-        )
-        self._symbol_to_byte = tf.lookup.StaticHashTable(
-            tf.lookup.KeyValueTensorInitializer(
-                tf.constant(list(byte_table.values())), tf.constant([bytes([b]) for b in range(256)])
             ),
             default_value="",
         )
@@ -125,9 +117,18 @@ class BytePairTokenizer(Tokenizer):
             ),
             default_value=-1,
         )
-        max_id = max(self.vocabulary.values())
-        self._id_to_token_tensor = tf.constant([self._id_to_token.get(i, "") for i in range(max_id + 1)])
-        self._special_ids_tensor = tf.constant(self.special_token_ids or [0], dtype=tf.int32)
+        # Each id's bytes, decoded as Hugging Face's ByteLevel decoder does: a token made of byte symbols
+        # gives those bytes, any other token (e.g. a special token such as `<|endoftext|>`) its own UTF-8.
+        symbol_to_byte = {symbol: byte for byte, symbol in byte_table.items()}
+
+        def token_bytes(token):
+            if all(c in symbol_to_byte for c in token):
+                return bytes(symbol_to_byte[c] for c in token)
+            return token.encode("utf-8")
+
+        self._id_to_bytes = tf.constant([
+            token_bytes(self._id_to_token.get(i, "")) for i in range(self.vocabulary_size())
+        ])
 
     @staticmethod
     def _load_vocabulary(vocabulary):
@@ -175,7 +176,12 @@ class BytePairTokenizer(Tokenizer):
         return result
 
     def _bpe(self, words):
-        """(words,) strings -> (words, None) int32 ids by byte mapping and rank-ordered merges."""
+        """(words,) strings -> (words, None) int32 ids: byte symbols, merged by rank like GPT-2's `bpe()`.
+
+        Each step merges, in every word, all left-to-right occurrences of the word's best-ranked pair (what
+        GPT-2 and Hugging Face do, one pair at a time), so a run of one letter takes log steps, not one a
+        letter.
+        """
         symbols = self._byte_to_symbol.lookup(tf.strings.bytes_split(words))  # (words, bytes)
         flat, lengths = symbols.flat_values, symbols.row_lengths()
 
@@ -184,24 +190,28 @@ class BytePairTokenizer(Tokenizer):
             row_ids = tf.repeat(tf.range(num_rows), lengths)
             starts = tf.cumsum(lengths, exclusive=True)
             size = tf.shape(flat, out_type=tf.int64)[0]
-            position = tf.range(size) - tf.gather(starts, row_ids)
+            num_pairs = tf.maximum(size - 1, 0)  # no words at all: no pairs (and no merges)
+            position = tf.range(num_pairs) - tf.gather(starts, row_ids[:num_pairs])
             # A pair (i, i + 1) exists when i is not the last symbol of its word.
-            has_pair = (position < tf.gather(lengths, row_ids) - 1)[:-1]
+            pair_rows = row_ids[:num_pairs]
+            has_pair = position < tf.gather(lengths, pair_rows) - 1
             ranks = self._merge_ranks.lookup(tf.strings.join([flat[:-1], flat[1:]], separator=" "))
-            ranks = tf.where(has_pair, ranks, _NO_MERGE)  # (size - 1,)
-            pair_rows = row_ids[:-1]
+            ranks = tf.where(has_pair, ranks, _NO_MERGE)  # (pairs,)
             best = tf.math.unsorted_segment_min(ranks, pair_rows, num_rows)  # (words,)
             is_best = (ranks == tf.gather(best, pair_rows)) & (ranks < _NO_MERGE)
-            index = tf.range(size - 1)
-            first = tf.math.unsorted_segment_min(tf.where(is_best, index, size), pair_rows, num_rows)
-            merged_rows = first < size
-            at = tf.boolean_mask(first, merged_rows)  # leftmost best pair of each word that merges
+            # Occurrences of one pair overlap only in runs like `a a a`: take every other one from the left.
+            previous = tf.concat([[False], is_best[:-1]], axis=0)
+            starts_run = is_best & ~previous
+            run = tf.cumsum(tf.cast(starts_run, tf.int64))  # 1-based run of each candidate pair
+            run_start = tf.gather(tf.concat([[0], tf.boolean_mask(tf.range(num_pairs), starts_run)], 0), run)
+            merge = is_best & ((tf.range(num_pairs) - run_start) % 2 == 0)
+            at = tf.where(merge)[:, 0]
             joined = tf.strings.join([tf.gather(flat, at), tf.gather(flat, at + 1)])
             flat = tf.tensor_scatter_nd_update(flat, at[:, None], joined)
             keep = tf.tensor_scatter_nd_update(tf.ones([size], tf.bool), (at + 1)[:, None], tf.zeros_like(at, tf.bool))
             flat = tf.boolean_mask(flat, keep)
-            lengths = lengths - tf.cast(merged_rows, tf.int64)
-            return flat, lengths, tf.reduce_any(merged_rows)
+            merged = tf.math.unsorted_segment_sum(tf.cast(merge, tf.int64), pair_rows, num_rows)
+            return flat, lengths - merged, tf.reduce_any(merge)
 
         flat, lengths, _ = tf.while_loop(
             lambda flat, lengths, again: again,
@@ -212,50 +222,22 @@ class BytePairTokenizer(Tokenizer):
         ids = self._token_to_id_table.lookup(flat)
         return tf.RaggedTensor.from_row_lengths(ids, lengths)
 
-    def call(self, inputs):
-        strings = to_string_tensor(inputs)
-        scalar = strings.shape.rank == 0
-        if scalar:
-            strings = tf.expand_dims(strings, 0)
-        text = sanitize_utf8(strings)
-        # Cut special tokens out as their own segments, marked by a leading 0xFE byte and their index.
-        order = sorted(range(len(self.special_tokens)), key=lambda k: -len(self.special_tokens[k]))
-        for k in order:
-            marker = _CUT + _SPECIAL + str(k).encode() + _CUT
-            text = tf.strings.regex_replace(text, _escape(self.special_tokens[k]), marker.replace(b"\\", b"\\\\"))
-        segments = tf.strings.split(text, sep=_CUT)  # (batch, segments)
-        flat_segments = segments.flat_values
-        is_special = tf.strings.substr(flat_segments, 0, 1) == _SPECIAL
-        special_index = tf.strings.to_number(
-            tf.strings.substr(tf.where(is_special, flat_segments, _SPECIAL + b"0"), 1, 8), out_type=tf.int32
-        )
-        plain = tf.where(is_special, "", flat_segments)
+    def _words(self, text):
+        """(batch,) sanitised strings -> (batch, None) GPT-2 words (its pre-tokenization)."""
         # Emulate `\s+(?!\S)`: a whitespace run followed by a word keeps its last character for the word.
-        plain = tf.strings.regex_replace(plain, _WS_RUN_BEFORE_WORD_REGEX, b"\\1" + _CUT + b"\\2")
-        parts = tf.strings.split(plain, sep=_CUT)  # (segments, parts)
+        text = tf.strings.regex_replace(text, _WS_RUN_BEFORE_WORD_REGEX, b"\\1" + CUT + b"\\2")
         # Mark the end of every GPT-2 word and cut there (`tf_text.regex_split` would stop at a NUL byte).
-        marked = tf.strings.regex_replace(parts.flat_values, f"({_GPT2_SPLIT_REGEX})", b"\\1" + _CUT)
-        words = tf.strings.split(marked, sep=_CUT)  # (parts, words + 1): a trailing empty string
-        words = tf.ragged.boolean_mask(words, words != "")
-        pieces = self._bpe(words.flat_values)  # (words, pieces)
-        part_ids = words.with_flat_values(pieces).merge_dims(1, 2)  # (parts, pieces)
-        segment_ids = parts.with_flat_values(part_ids).merge_dims(1, 2)  # (segments, pieces)
-        special_ids = tf.RaggedTensor.from_row_lengths(
-            tf.gather(self._special_ids_tensor, tf.boolean_mask(special_index, is_special)),
-            tf.cast(is_special, tf.int64),
-        )
-        segment_ids = tf.concat([segment_ids, special_ids], axis=1)
-        ids = segments.with_flat_values(segment_ids).merge_dims(1, 2)  # (batch, pieces)
-        if scalar:
-            return ids[0]
-        return ids
+        marked = tf.strings.regex_replace(text, f"({_GPT2_SPLIT_REGEX})", b"\\1" + CUT)
+        words = tf.strings.split(marked, sep=CUT)  # (batch, words + 1): a trailing empty string
+        return tf.ragged.boolean_mask(words, words != "")
 
-    def detokenize(self, ids):
-        """Ids (dense or ragged, rank 1 or 2) -> strings; invalid UTF-8 from partial tokens becomes U+FFFD."""
-        ids = to_ids_tensor(ids)
-        text = tf.strings.reduce_join(tf.gather(self._id_to_token_tensor, ids), axis=-1)
-        symbols = tf.strings.unicode_split(text, "UTF-8")
-        return sanitize_utf8(tf.strings.reduce_join(self._symbol_to_byte.lookup(symbols), axis=-1))
+    def _tokenize(self, text):
+        words = self._words(text)  # (batch, words)
+        return words.with_flat_values(self._bpe(words.flat_values)).merge_dims(1, 2)  # (batch, pieces)
+
+    def _detokenize(self, ids):
+        """Special tokens give their text; invalid UTF-8 from partial tokens becomes U+FFFD."""
+        return sanitize_utf8(tf.strings.reduce_join(tf.gather(self._id_to_bytes, ids), axis=-1))
 
     def get_config(self):
         config = super().get_config()

@@ -5,21 +5,19 @@ import os
 import tensorflow as tf
 import tensorflow_text as tf_text
 
-from zoo.tokenizers._common import read_lines, sanitize_utf8, to_ids_tensor, to_string_tensor
+from zoo.tokenizers._common import read_lines, regex_escape, sanitize_utf8
 from zoo.tokenizers.tokenizer import Tokenizer
 
-# BERT's "clean text" step drops NUL, U+FFFD and every control / format / private-use / unassigned
-# character except \t \n \r (which become spaces with the other whitespace).
-_CONTROL_REGEX = (
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{FFFD}]|\p{Cf}|\p{Co}|\p{Cs}"
-    r"|[^\p{L}\p{M}\p{N}\p{P}\p{S}\p{Z}\p{Cc}\p{Cf}\p{Co}\p{Cs}]"
-)
+# BERT's "clean text" step drops NUL, U+FFFD and every control / format / private-use character except
+# \t \n \r (which become spaces with the other whitespace). Unassigned code points are kept, as in
+# `BertTokenizerFast`: they end up in a word that has no vocabulary pieces, so the word becomes `[UNK]`.
+_CONTROL_REGEX = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{FFFD}]|\p{Cf}|\p{Co}"
 _WHITESPACE_REGEX = r"[\t\n\r\p{Z}]"
 # ASCII symbols count as punctuation for BERT (e.g. `$`, `+`, `^`), plus all of Unicode `P*`.
 _PUNCTUATION_REGEX = r"[!-/:-@\[-`{-~]|\p{P}"
 _CJK_REGEX = (
     r"[\x{4E00}-\x{9FFF}\x{3400}-\x{4DBF}\x{20000}-\x{2A6DF}\x{2A700}-\x{2B73F}"
-    r"\x{2B740}-\x{2B81F}\x{2B820}-\x{2CEAF}\x{F900}-\x{FAFF}\x{2F800}-\x{2FA1F}]"
+    r"\x{2B740}-\x{2B81F}\x{2B920}-\x{2CEAF}\x{F900}-\x{FAFF}\x{2F800}-\x{2FA1F}]"
 )
 # Words longer than this many characters become the unknown token (as in BERT / Hugging Face).
 MAX_CHARS_PER_WORD = 100
@@ -31,8 +29,12 @@ def bert_pretokenize(strings, lowercase=True, strip_accents=None, split_on_cjk=T
     Same steps and order as Hugging Face's `BertNormalizer` + `BertPreTokenizer`; `strip_accents=None`
     means "strip when lower-casing".
     """
+    return _pretokenize(sanitize_utf8(strings), lowercase, strip_accents, split_on_cjk)
+
+
+def _pretokenize(text, lowercase, strip_accents, split_on_cjk):
+    """`bert_pretokenize` of valid UTF-8 text."""
     strip_accents = lowercase if strip_accents is None else strip_accents
-    text = sanitize_utf8(strings)
     text = tf.strings.regex_replace(text, _CONTROL_REGEX, "")
     text = tf.strings.regex_replace(text, _WHITESPACE_REGEX, " ")
     if split_on_cjk:
@@ -59,9 +61,9 @@ class WordPieceTokenizer(Tokenizer):
     longest-match-first WordPiece with `##` continuation pieces. A word longer than 100 characters, or one
     that cannot be covered by vocabulary pieces, becomes `[UNK]`.
 
-    Special tokens written inside input strings (e.g. a literal "[SEP]") are NOT recognised: they are
-    split like ordinary text. Invalid UTF-8 input bytes never fail the graph: each invalid sequence is
-    replaced by U+FFFD, which BERT's cleaning then drops.
+    Unassigned code points are kept (a word holding one has no vocabulary pieces, so it becomes `[UNK]`).
+    Any input tokenizes without an error (see `Tokenizer`); invalid UTF-8 becomes U+FFFD, which BERT's
+    cleaning then drops.
 
     Args:
         vocabulary: path to a `vocab.txt` (one token a line, line number = id) or a list of tokens.
@@ -72,6 +74,9 @@ class WordPieceTokenizer(Tokenizer):
         suffix_indicator: prefix marking continuation pieces. Defaults to `"##"`.
         unk_token, pad_token, cls_token, sep_token, mask_token: special token strings; each must be in
             the vocabulary.
+        special_tokens_in_text: bool, map these five tokens written in the text (case-sensitive, before
+            lower-casing) to their ids (`True`, the default, as Hugging Face does) or treat them as plain text
+            (`False`: `"[SEP]"` becomes `[`, `sep`, `]`). See `Tokenizer`.
 
     Call arguments:
         inputs: a `tf.string` scalar or rank-1 batch of strings.
@@ -100,9 +105,10 @@ class WordPieceTokenizer(Tokenizer):
         cls_token="[CLS]",
         sep_token="[SEP]",
         mask_token="[MASK]",
+        special_tokens_in_text=True,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(special_tokens_in_text=special_tokens_in_text, **kwargs)
         if isinstance(vocabulary, (str, os.PathLike)):
             vocabulary = read_lines(vocabulary, "WordPiece vocabulary")
             source = "vocabulary file"
@@ -138,6 +144,10 @@ class WordPieceTokenizer(Tokenizer):
         self.cls_token_id = self._token_to_id[cls_token]
         self.sep_token_id = self._token_to_id[sep_token]
         self.mask_token_id = self._token_to_id[mask_token]
+        self._set_special_tokens({
+            getattr(self, name): getattr(self, name + "_id")
+            for name in ("unk_token", "pad_token", "cls_token", "sep_token", "mask_token")
+        })
 
         self._wordpiece = tf_text.FastWordpieceTokenizer(
             vocab=vocabulary,
@@ -150,33 +160,20 @@ class WordPieceTokenizer(Tokenizer):
         )
         self._vocabulary_tensor = tf.constant(vocabulary)
 
-    def _words(self, strings):
-        return bert_pretokenize(strings, self.lowercase, self.strip_accents, self.split_on_cjk)
-
-    def call(self, inputs):
-        strings = to_string_tensor(inputs)
-        scalar = strings.shape.rank == 0
-        if scalar:
-            strings = tf.expand_dims(strings, 0)
-        words = self._words(strings)  # (batch, words)
+    def _tokenize(self, text):
+        words = _pretokenize(text, self.lowercase, self.strip_accents, self.split_on_cjk)  # (batch, words)
         too_long = tf.strings.length(words.flat_values, unit="UTF8_CHAR") > MAX_CHARS_PER_WORD
         flat_words = tf.where(too_long, self.unk_token, words.flat_values)
         pieces = self._wordpiece.tokenize(flat_words)  # (total_words, pieces)
-        ids = words.with_flat_values(pieces).merge_dims(1, 2)  # (batch, pieces)
-        if scalar:
-            return ids[0]
-        return ids
+        return words.with_flat_values(pieces).merge_dims(1, 2)  # (batch, pieces)
 
-    def detokenize(self, ids):
-        """Ids (dense or ragged, rank 1 or 2) -> strings, like Hugging Face's WordPiece decoder.
-
-        Pieces are joined by spaces, continuation pieces are glued to the previous piece without their
-        `##`, and no space is put before a piece starting with `.`, `?`, `!` or `,`. Special tokens are kept.
-        """
-        ids = to_ids_tensor(ids)
+    def _detokenize(self, ids):
+        """Like Hugging Face's WordPiece decoder: pieces are joined by spaces, continuation pieces are glued to
+        the previous piece without their `##`, and no space is put before a piece starting with `.`, `?`, `!`
+        or `,`. Special tokens are kept."""
         tokens = tf.gather(self._vocabulary_tensor, ids)
         text = tf.strings.reduce_join(tokens, axis=-1, separator=" ")
-        text = tf.strings.regex_replace(text, " " + _escape(self.suffix_indicator), "")
+        text = tf.strings.regex_replace(text, " " + regex_escape(self.suffix_indicator), "")
         return tf.strings.regex_replace(text, r" ([.?!,])", r"\1")
 
     def get_config(self):
@@ -197,7 +194,3 @@ class WordPieceTokenizer(Tokenizer):
         )
         return config
 
-
-def _escape(text):
-    """Escapes RE2 metacharacters."""
-    return "".join("\\" + c if c in r"\.^$|?*+()[]{}" else c for c in text)
