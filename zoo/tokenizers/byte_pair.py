@@ -33,6 +33,22 @@ def bytes_to_unicode():
     return table
 
 
+def gpt2_pretokenize(strings):
+    """GPT-2's pre-tokenization in the graph: `(batch,)` strings -> `(batch, None)` words (UTF-8 bytes), as
+    Hugging Face's `ByteLevel(add_prefix_space=False)` pre-tokenizer splits them (before its byte mapping)."""
+    return _pretokenize(sanitize_utf8(strings))
+
+
+def _pretokenize(text):
+    """`gpt2_pretokenize` of valid UTF-8 text."""
+    # Emulate `\s+(?!\S)`: a whitespace run followed by a word keeps its last character for the word.
+    text = tf.strings.regex_replace(text, _WS_RUN_BEFORE_WORD_REGEX, b"\\1" + CUT + b"\\2")
+    # Mark the end of every GPT-2 word and cut there (`tf_text.regex_split` would stop at a NUL byte).
+    marked = tf.strings.regex_replace(text, f"({_GPT2_SPLIT_REGEX})", b"\\1" + CUT)
+    words = tf.strings.split(marked, sep=CUT)  # (batch, words + 1): a trailing empty string
+    return tf.ragged.boolean_mask(words, words != "")
+
+
 class BytePairTokenizer(Tokenizer):
     """GPT-2 byte-level byte-pair-encoding tokenizer that runs inside the TensorFlow graph.
 
@@ -187,9 +203,11 @@ class BytePairTokenizer(Tokenizer):
 
         def merge_once(flat, lengths, _):
             num_rows = tf.shape(lengths, out_type=tf.int64)[0]
-            row_ids = tf.repeat(tf.range(num_rows), lengths)
-            starts = tf.cumsum(lengths, exclusive=True)
             size = tf.shape(flat, out_type=tf.int64)[0]
+            splits = tf.concat([[0], tf.cumsum(lengths)], axis=0)
+            # The word of each symbol (not `tf.repeat`, which builds a (words, longest word) mask).
+            row_ids = tf.searchsorted(splits, tf.range(size), side="right") - 1  # (symbols,)
+            starts = splits[:-1]
             num_pairs = tf.maximum(size - 1, 0)  # no words at all: no pairs (and no merges)
             position = tf.range(num_pairs) - tf.gather(starts, row_ids[:num_pairs])
             # A pair (i, i + 1) exists when i is not the last symbol of its word.
@@ -222,17 +240,8 @@ class BytePairTokenizer(Tokenizer):
         ids = self._token_to_id_table.lookup(flat)
         return tf.RaggedTensor.from_row_lengths(ids, lengths)
 
-    def _words(self, text):
-        """(batch,) sanitised strings -> (batch, None) GPT-2 words (its pre-tokenization)."""
-        # Emulate `\s+(?!\S)`: a whitespace run followed by a word keeps its last character for the word.
-        text = tf.strings.regex_replace(text, _WS_RUN_BEFORE_WORD_REGEX, b"\\1" + CUT + b"\\2")
-        # Mark the end of every GPT-2 word and cut there (`tf_text.regex_split` would stop at a NUL byte).
-        marked = tf.strings.regex_replace(text, f"({_GPT2_SPLIT_REGEX})", b"\\1" + CUT)
-        words = tf.strings.split(marked, sep=CUT)  # (batch, words + 1): a trailing empty string
-        return tf.ragged.boolean_mask(words, words != "")
-
     def _tokenize(self, text):
-        words = self._words(text)  # (batch, words)
+        words = _pretokenize(text)  # (batch, words)
         return words.with_flat_values(self._bpe(words.flat_values)).merge_dims(1, 2)  # (batch, pieces)
 
     def _detokenize(self, ids):
