@@ -7,8 +7,9 @@ import tensorflow as tf
 from sentencepiece import sentencepiece_model_pb2 as model_pb2
 
 from tests.tokenizers.references import bert_words, gpt2_words, scan_unicode_differences
-from zoo.tokenizers import SentencePieceTokenizer, bert_pretokenize, gpt2_pretokenize
+from zoo.tokenizers import SentencePieceTokenizer, WordPieceTokenizer, bert_pretokenize, gpt2_pretokenize
 from zoo.tokenizers.byte_pair import bytes_to_unicode
+from zoo.tokenizers.wordpiece import _FUSED_UNSAFE_REGEX, _normalize
 
 
 def ours_bert(text, lowercase):
@@ -85,10 +86,14 @@ def test_sentencepiece_ties_are_broken_the_other_way():
     assert ours.detokenize(ours("!!!!")).numpy() == library.decode(library.encode("!!!!")).encode()
 
 
-def test_the_documented_code_points_are_exactly_the_differing_ones(unicode_differences):
+def scanned_code_points(unicode_differences):
     """Every documented code point, the whole Basic Multilingual Plane and every 13th code point beyond."""
     documented = set().union(*unicode_differences.values())
-    code_points = sorted(documented | set(range(0x10000)) | set(range(0x10000, 0x110000, 13)))
+    return sorted(documented | set(range(0x10000)) | set(range(0x10000, 0x110000, 13)))
+
+
+def test_the_documented_code_points_are_exactly_the_differing_ones(unicode_differences):
+    code_points = scanned_code_points(unicode_differences)
     found = scan_unicode_differences(code_points)
     for name, points in unicode_differences.items():
         scanned = points & set(code_points)
@@ -97,3 +102,20 @@ def test_the_documented_code_points_are_exactly_the_differing_ones(unicode_diffe
             f"gone {sorted(hex(c) for c in scanned - found[name])[:20]}; regenerate unicode_differences.json "
             "(tests/fixtures/tokenizers/make_unicode_differences.py) and update the README table"
         )
+
+
+def test_fused_wordpiece_split_agrees_with_the_regular_expressions_but_where_it_is_not_used(unicode_differences):
+    """WordPieceTokenizer lets FastWordpieceTokenizer split words itself except on `_FUSED_UNSAFE_REGEX`:
+    elsewhere both splits give the same ids, and on those code points they differ (so the list is needed)."""
+    tokenizer = WordPieceTokenizer(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "##a", "##b"],
+                                   lowercase=False)
+    every = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    matched = tf.strings.regex_full_match(tf.constant([chr(c).encode("utf-8") for c in every]), _FUSED_UNSAFE_REGEX)
+    unsafe_points = {c for c, bad in zip(every, matched.numpy()) if bad}
+    code_points = sorted(unsafe_points | set(scanned_code_points(unicode_differences)) - set(range(0xD800, 0xE000)))
+    texts = _normalize(tf.constant([f"a{chr(c)}b".encode("utf-8") for c in code_points]), False, False)
+    unsafe = tf.strings.regex_full_match(texts, _FUSED_UNSAFE_REGEX).numpy()
+    fused = tokenizer._fused_wordpiece.tokenize(texts).to_list()
+    split = tokenizer._split_tokenize(texts).to_list()
+    differ = {c for c, a, b in zip(code_points, fused, split) if a != b}
+    assert differ == {c for c, bad in zip(code_points, unsafe) if bad}

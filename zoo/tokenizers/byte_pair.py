@@ -113,25 +113,21 @@ class BytePairTokenizer(Tokenizer):
 
         self._set_vocabulary({index: token for token, index in self.vocabulary.items()})
         self._set_special_tokens({token: self.vocabulary[token] for token in self.special_tokens})
-        self._byte_to_symbol = tf.lookup.StaticHashTable(
-            tf.lookup.KeyValueTensorInitializer(
-                tf.constant([bytes([b]) for b in range(256)]), tf.constant(list(byte_table.values()))
-            ),
-            default_value="",
-        )
+        # BPE runs on ids: byte -> id of its symbol; pair (left, right) -> rank -> id of the merged token.
+        self._byte_ids = tf.constant([self.vocabulary[byte_table[b]] for b in range(256)], tf.int32)
+        self._num_ids = self.vocabulary_size()
+        ranks = {}  # a merge listed twice keeps its last rank, as in GPT-2 and Hugging Face
+        for rank, (_, merge) in enumerate(self.merges):
+            left, right = merge.split(" ")
+            ranks[self._pair_key(self.vocabulary[left], self.vocabulary[right])] = rank
         self._merge_ranks = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(
-                tf.constant([merge for _, merge in self.merges] or [""]),
-                tf.constant(list(range(len(self.merges))) or [_NO_MERGE], dtype=tf.int32),
+                tf.constant(list(ranks) or [-1], tf.int64), tf.constant(list(ranks.values()) or [_NO_MERGE], tf.int32)
             ),
             default_value=_NO_MERGE,
         )
-        self._token_to_id_table = tf.lookup.StaticHashTable(
-            tf.lookup.KeyValueTensorInitializer(
-                tf.constant(list(self.vocabulary.keys())),
-                tf.constant(list(self.vocabulary.values()), dtype=tf.int32),
-            ),
-            default_value=-1,
+        self._merged_ids = tf.constant(
+            [self.vocabulary[merge.replace(" ", "")] for _, merge in self.merges] or [0], tf.int32
         )
         # Each id's bytes, decoded as Hugging Face's ByteLevel decoder does: a token made of byte symbols
         # gives those bytes, any other token (e.g. a special token such as `<|endoftext|>`) its own UTF-8.
@@ -145,6 +141,19 @@ class BytePairTokenizer(Tokenizer):
         self._id_to_bytes = tf.constant([
             token_bytes(self._id_to_token.get(i, "")) for i in range(self.vocabulary_size())
         ])
+        # Words that are a token of their own are looked up instead of merged (most words of real text). BPE
+        # does not give every token back from its bytes, so it is run once here on all of them to know which.
+        tokens = {bytes(symbol_to_byte[c] for c in token): index for token, index in self.vocabulary.items()
+                  if token not in self.special_tokens and all(c in symbol_to_byte for c in token)}
+        words = list(tokens)
+        merged = self._bpe(tf.constant(words, tf.string)).to_list()
+        found = [w for w, ids in zip(words, merged) if ids == [tokens[w]]]
+        self._whole_words = tf.lookup.StaticHashTable(
+            tf.lookup.KeyValueTensorInitializer(
+                tf.constant(found, tf.string), tf.constant([tokens[w] for w in found], tf.int32)
+            ),
+            default_value=-1,
+        )
 
     @staticmethod
     def _load_vocabulary(vocabulary):
@@ -191,6 +200,9 @@ class BytePairTokenizer(Tokenizer):
             result.append((number, line))
         return result
 
+    def _pair_key(self, left, right):
+        return left * self._num_ids + right
+
     def _bpe(self, words):
         """(words,) strings -> (words, None) int32 ids: byte symbols, merged by rank like GPT-2's `bpe()`.
 
@@ -198,8 +210,10 @@ class BytePairTokenizer(Tokenizer):
         GPT-2 and Hugging Face do, one pair at a time), so a run of one letter takes log steps, not one a
         letter.
         """
-        symbols = self._byte_to_symbol.lookup(tf.strings.bytes_split(words))  # (words, bytes)
-        flat, lengths = symbols.flat_values, symbols.row_lengths()
+        symbols = tf.strings.bytes_split(words)  # (words, bytes)
+        byte_values = tf.reshape(tf.io.decode_raw(symbols.flat_values, tf.uint8), [-1])  # (symbols,)
+        flat = tf.gather(self._byte_ids, tf.cast(byte_values, tf.int32))
+        lengths = symbols.row_lengths()
 
         def merge_once(flat, lengths, _):
             num_rows = tf.shape(lengths, out_type=tf.int64)[0]
@@ -207,25 +221,23 @@ class BytePairTokenizer(Tokenizer):
             splits = tf.concat([[0], tf.cumsum(lengths)], axis=0)
             # The word of each symbol (not `tf.repeat`, which builds a (words, longest word) mask).
             row_ids = tf.searchsorted(splits, tf.range(size), side="right") - 1  # (symbols,)
-            starts = splits[:-1]
             num_pairs = tf.maximum(size - 1, 0)  # no words at all: no pairs (and no merges)
-            position = tf.range(num_pairs) - tf.gather(starts, row_ids[:num_pairs])
-            # A pair (i, i + 1) exists when i is not the last symbol of its word.
             pair_rows = row_ids[:num_pairs]
-            has_pair = position < tf.gather(lengths, pair_rows) - 1
-            ranks = self._merge_ranks.lookup(tf.strings.join([flat[:-1], flat[1:]], separator=" "))
-            ranks = tf.where(has_pair, ranks, _NO_MERGE)  # (pairs,)
+            # A pair (i, i + 1) exists when i is not the last symbol of its word.
+            has_pair = tf.range(1, num_pairs + 1) < tf.gather(splits, pair_rows + 1)
+            keys = self._pair_key(tf.cast(flat[:-1], tf.int64), tf.cast(flat[1:], tf.int64))
+            ranks = tf.where(has_pair, self._merge_ranks.lookup(keys), _NO_MERGE)  # (pairs,)
             best = tf.math.unsorted_segment_min(ranks, pair_rows, num_rows)  # (words,)
             is_best = (ranks == tf.gather(best, pair_rows)) & (ranks < _NO_MERGE)
             # Occurrences of one pair overlap only in runs like `a a a`: take every other one from the left.
-            previous = tf.concat([[False], is_best[:-1]], axis=0)
-            starts_run = is_best & ~previous
+            starts_run = is_best & ~tf.concat([[False], is_best[:-1]], axis=0)
             run = tf.cumsum(tf.cast(starts_run, tf.int64))  # 1-based run of each candidate pair
             run_start = tf.gather(tf.concat([[0], tf.boolean_mask(tf.range(num_pairs), starts_run)], 0), run)
             merge = is_best & ((tf.range(num_pairs) - run_start) % 2 == 0)
             at = tf.where(merge)[:, 0]
-            joined = tf.strings.join([tf.gather(flat, at), tf.gather(flat, at + 1)])
-            flat = tf.tensor_scatter_nd_update(flat, at[:, None], joined)
+            flat = tf.tensor_scatter_nd_update(
+                flat, at[:, None], tf.gather(self._merged_ids, tf.gather(ranks, at))
+            )
             keep = tf.tensor_scatter_nd_update(tf.ones([size], tf.bool), (at + 1)[:, None], tf.zeros_like(at, tf.bool))
             flat = tf.boolean_mask(flat, keep)
             merged = tf.math.unsorted_segment_sum(tf.cast(merge, tf.int64), pair_rows, num_rows)
@@ -237,12 +249,16 @@ class BytePairTokenizer(Tokenizer):
             (flat, lengths, tf.constant(True)),
             shape_invariants=(tf.TensorShape([None]), tf.TensorShape([None]), tf.TensorShape([])),
         )
-        ids = self._token_to_id_table.lookup(flat)
-        return tf.RaggedTensor.from_row_lengths(ids, lengths)
+        return tf.RaggedTensor.from_row_lengths(flat, lengths)
 
     def _tokenize(self, text):
         words = _pretokenize(text)  # (batch, words)
-        return words.with_flat_values(self._bpe(words.flat_values)).merge_dims(1, 2)  # (batch, pieces)
+        whole = self._whole_words.lookup(words.flat_values)  # (words,) the token of a one-token word, else -1
+        is_whole = whole >= 0
+        merged = self._bpe(tf.where(is_whole, "", words.flat_values))  # (words, None); empty for one-token words
+        single = tf.RaggedTensor.from_row_lengths(tf.boolean_mask(whole, is_whole), tf.cast(is_whole, tf.int64))
+        pieces = tf.concat([merged, single], axis=1)  # (words, None)
+        return words.with_flat_values(pieces).merge_dims(1, 2)  # (batch, pieces)
 
     def _detokenize(self, ids):
         """Special tokens give their text; invalid UTF-8 from partial tokens becomes U+FFFD."""
