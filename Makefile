@@ -14,3 +14,4 @@ bench:
 	python -m benchmarks.quality --task sentiment --with-peers
 	python -m benchmarks.quality --task ner
 	python -m benchmarks.quality --task qa
+	python -m benchmarks.tokenizers
