@@ -5,6 +5,8 @@ import pytest
 import tensorflow as tf
 
 import zoo  # noqa: F401
+from zoo.generation.decode import loop_arguments
+from zoo.generation.sampler import NEG_INF
 from zoo.generation import BeamSampler, GreedySampler, TemperatureSampler, TopKSampler, TopPSampler, get_sampler
 
 LOGITS = np.random.default_rng(0).normal(scale=3.0, size=(4, 50)).astype("float32")
@@ -94,3 +96,108 @@ def test_sampler_names():
     names = r"one of \['beam', 'greedy', 'temperature', 'top_k', 'top_p'\], got 'random'"
     with pytest.raises(ValueError, match=names):
         get_sampler("random")
+
+
+# transformers' warpers, written in float64 NumPy: temperature -> TopKLogitsWarper (ties at the k-th value
+# kept) -> TopPLogitsWarper (ascending sort, drop while the cumulative mass is <= 1 - p, keep >= 1 token).
+def hf_kept(logits, temperature=1.0, k=None, p=1.0):
+    logits = np.asarray(logits, np.float64) / temperature
+    kept = np.ones(logits.shape, bool)
+    if k is not None:
+        kth = np.sort(logits, axis=-1)[:, -min(k, logits.shape[-1])][:, None]
+        kept &= logits >= kth
+    if p < 1.0:
+        for row in range(logits.shape[0]):
+            masked = np.where(kept[row], logits[row], -np.inf)
+            probabilities = np.exp(masked - masked.max())
+            probabilities /= probabilities.sum()
+            order = np.argsort(probabilities, kind="stable")
+            removed = np.cumsum(probabilities[order]) <= 1.0 - p
+            removed[-1] = False
+            kept[row, order[removed]] = False
+    return kept
+
+
+def kept_by(sampler, logits):
+    """The tokens `sampler` may draw: those its `filter_logits` leaves above `NEG_INF` (compiled, as in decoding)."""
+    filtered = tf.function(sampler.filter_logits, jit_compile=True)(tf.constant(logits, tf.float32))
+    return filtered.numpy() > NEG_INF / 2
+
+
+def test_top_k_keeps_ties_at_the_kth_logit_like_transformers():
+    logits = np.array([[3.0, 2.0, 1.0, 1.0, 1.0, 0.0, -1.0, -2.0]], np.float32)
+    expected = hf_kept(logits, k=3)
+    assert expected.sum() == 5  # the three tokens tied at the third logit are all kept
+    np.testing.assert_array_equal(kept_by(TopKSampler(k=3), logits), expected)
+    np.testing.assert_array_equal(kept_by(TopPSampler(p=0.999, k=3), logits), hf_kept(logits, k=3, p=0.999))
+    # and the draws follow: over many seeds, each of the five appears, nothing else does
+    drawn = set(tf.function(lambda s: TopKSampler(k=3).get_next_token(tf.constant(logits), s))(
+        tf.constant([0, 0])).numpy().tolist())
+    for s in range(1, 200):
+        drawn |= set(TopKSampler(k=3).get_next_token(tf.constant(logits), tf.constant([s, 0])).numpy().tolist())
+    assert drawn == {0, 1, 2, 3, 4}
+
+
+def test_top_k_then_renormalise_then_top_p_like_transformers():
+    rng = np.random.default_rng(4)
+    logits = rng.normal(scale=2.0, size=(6, 40)).astype(np.float32)
+    smaller = False
+    for k, p in [(10, 0.5), (5, 0.9), (20, 0.7), (8, 0.95)]:
+        expected = hf_kept(logits, temperature=1.3, k=k, p=p)
+        # The nucleus of the renormalised top-k can be smaller than the full-distribution nucleus cut at k.
+        cut = hf_kept(logits, temperature=1.3, p=p) & hf_kept(logits, temperature=1.3, k=k)
+        smaller |= bool((expected.sum(-1) < cut.sum(-1)).any())
+        np.testing.assert_array_equal(kept_by(TopPSampler(p=p, temperature=1.3, k=k), logits), expected)
+    assert smaller  # the cases do tell the two orders apart
+
+
+@pytest.mark.parametrize("p", [1.0, 0.999])
+def test_top_p_over_a_large_vocabulary_is_the_exact_nucleus(p):
+    # 50,257 tokens: a float32 running sum from the top reaches 1.0 early and drops tail tokens.
+    rng = np.random.default_rng(5)
+    logits = rng.normal(scale=2.0, size=(3, 50257)).astype(np.float32)
+    expected = hf_kept(logits, p=p)
+    np.testing.assert_array_equal(kept_by(TopPSampler(p=p), logits), expected)
+
+
+def run_loop(sampler, seed, steps=40, vocabulary_size=50):
+    """The decode loop on a model whose logits never change (uniform): the tokens are the seed's raw stream."""
+    def next_fn(token_ids, cache, index):
+        return tf.zeros([tf.shape(token_ids)[0], vocabulary_size]), cache
+
+    arguments = loop_arguments(steps, None, 0, seed)
+    outputs = tf.function(lambda a: sampler(next_fn, tf.constant([[1]]), tf.constant([1]), tf.zeros([1]),
+                                            total_length=steps + 1, **a), jit_compile=True)(arguments)
+    return outputs["token_ids"].numpy()[0, 1:]
+
+
+def test_seed_none_draws_fresh_tokens_and_a_fixed_seed_reproduces():
+    sampler = TemperatureSampler()
+    assert not np.array_equal(run_loop(sampler, None), run_loop(sampler, None))
+    np.testing.assert_array_equal(run_loop(sampler, 12), run_loop(sampler, 12))
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**31 - 1])
+def test_seeds_s_and_s_plus_2_to_31_give_independent_streams(seed):
+    sampler = TemperatureSampler()
+    first, second = run_loop(sampler, seed), run_loop(sampler, seed + 2**31)
+    # Not the same stream shifted by a step (the old `seed[1] + index` step seeds), and no more agreement than
+    # chance (1/50 per token; 40 tokens).
+    for shift in range(4):
+        assert (first[shift:] == second[:len(second) - shift]).mean() < 0.3
+        assert (second[shift:] == first[:len(first) - shift]).mean() < 0.3
+
+
+@pytest.mark.parametrize(
+    "make,message",
+    [(lambda: TopKSampler(k=2.7), "k must be a positive int"), (lambda: TopKSampler(k=True), "k must be a positive int"),
+     (lambda: TopKSampler(k="3"), "k must be a positive int"),
+     (lambda: TemperatureSampler(float("inf")), "temperature must be a finite number"),
+     (lambda: TemperatureSampler(float("nan")), "temperature must be a finite number"),
+     (lambda: TemperatureSampler(True), "temperature must be a finite number"),
+     (lambda: TopPSampler(p=-0.1), "p must be a finite number > 0"), (lambda: TopPSampler(p=1.01), r"p must be in \(0, 1"),
+     (lambda: TopPSampler(p=0.9, k=1.5), "k must be a positive int")],
+)
+def test_sampler_arguments_are_validated(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()

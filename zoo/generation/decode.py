@@ -10,12 +10,15 @@ from zoo.generation.registry import get_sampler
 
 def loop_arguments(max_new_tokens, stop_token_ids, pad_token_id, seed):
     """The tensor arguments every decode loop takes, by name: `max_new_tokens`, `stop_token_ids` (an int, a
-    sequence or None), `pad_token_id` and `seed` (an int or None; two int32 words for the stateless ops)."""
+    sequence or None), `pad_token_id` and `seed` (an int, or None for fresh randomness on every call; two
+    int32 words for the stateless ops, so seeds s and s + 2**31 differ)."""
     if stop_token_ids is None:
         stop_token_ids = []
     elif isinstance(stop_token_ids, (int, np.integer)):
         stop_token_ids = [stop_token_ids]
-    seed = 0 if seed is None else int(seed)
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(2, np.uint64)[0])  # OS entropy, new per call
+    seed = int(seed)
     return {
         "max_new_tokens": tf.constant(max_new_tokens, tf.int32),
         "stop_token_ids": tf.constant(np.asarray(list(stop_token_ids), np.int32).reshape([-1])),

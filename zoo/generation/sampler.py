@@ -1,6 +1,11 @@
 """The sampler protocol: one XLA decode loop over a preallocated key/value cache; subclasses pick the token."""
 
+import math
+import numbers
+
 import tensorflow as tf
+
+from zoo.generation.prompts import positive_int  # noqa: F401  (re-exported for the samplers)
 
 #: Added to the logits of tokens a sampler must not pick (finite, so `-inf - -inf` never makes a NaN).
 NEG_INF = -1e9
@@ -46,9 +51,7 @@ class Sampler:
     num_beams = 1
 
     def __init__(self, temperature=1.0):
-        if not temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {temperature}")
-        self.temperature = float(temperature)
+        self.temperature = positive_float(temperature, "temperature")
 
     def get_next_token(self, logits, seed):
         """int32 `(batch,)` token ids chosen from float32 `logits` `(batch, vocab)` with stateless `seed`."""
@@ -98,7 +101,8 @@ class Sampler:
             # `index` is the position being filled; the token before it is fed at `index - 1`.
             previous = tf.slice(token_ids, [0, index - 1], [batch, 1])  # (batch, 1)
             logits, cache = next_fn(previous, cache, index - 1)  # (batch, vocab)
-            step_seed = tf.stack([seed[0], seed[1] + index])
+            # A hash of (seed, index): seeds s and s + 2**31 give independent streams, not one stream shifted.
+            step_seed = tf.random.experimental.stateless_fold_in(seed, index)
             sampled = tf.cast(self.get_next_token(tf.cast(logits, tf.float32), step_seed), tf.int32)
             in_prompt = index < prompt_lengths  # (batch,)
             current = tf.squeeze(tf.slice(token_ids, [0, index], [batch, 1]), 1)
@@ -123,6 +127,23 @@ class Sampler:
         return {"token_ids": token_ids, "num_new_tokens": count_new_tokens(
             token_ids, prompt_lengths, index, max_new_tokens, stop_token_ids
         )}
+
+
+def positive_float(value, name, at_most=None):
+    """`value` as a float after checking it is a finite real number > 0 (and <= `at_most`); bools are refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    if at_most is not None and value > at_most:
+        raise ValueError(f"{name} must be in (0, {at_most}], got {value!r}")
+    return float(value)
+
+
+def top_k_mask(logits, k):
+    """True where a logit is at least the k-th largest of its row: ties at the k-th value are all kept, as
+    transformers' `TopKLogitsWarper` does (so a row may keep more than k tokens)."""
+    k = min(k, logits.shape[-1]) if logits.shape[-1] is not None else k
+    kth = tf.math.top_k(logits, k=k).values[:, -1:]
+    return logits >= kth
 
 
 def prepare_buffer(prompt_ids, prompt_lengths, max_new_tokens, total_length, pad_token_id):

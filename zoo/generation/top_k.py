@@ -1,16 +1,19 @@
-"""Top-k sampling: sample among the k most likely tokens."""
+"""Top-k sampling: sample among the k most likely tokens (and any token tied with the k-th)."""
 
 import tensorflow as tf
 
-from zoo.generation.sampler import Sampler
+from zoo.generation.sampler import NEG_INF, positive_int, top_k_mask
+from zoo.generation.temperature import TemperatureSampler
 
 
-class TopKSampler(Sampler):
+class TopKSampler(TemperatureSampler):
     """Samples from the temperature-scaled softmax restricted to the `k` largest logits.
 
+    As transformers' `TopKLogitsWarper`: every token tied with the k-th largest logit is kept too.
+
     Args:
-        k: number of candidate tokens (>= 1).
-        temperature: > 0, divides the logits.
+        k: number of candidate tokens, an integer >= 1.
+        temperature: finite and > 0, divides the logits.
 
     Example:
     >>> model.generate([[5, 6, 7]], max_new_tokens=4, sampler=TopKSampler(k=10), seed=3)  # doctest: +SKIP
@@ -18,15 +21,11 @@ class TopKSampler(Sampler):
 
     def __init__(self, k, temperature=1.0):
         super().__init__(temperature)
-        if int(k) < 1:
-            raise ValueError(f"k must be >= 1, got {k}")
-        self.k = int(k)
+        self.k = positive_int(k, "k")
 
-    def get_next_token(self, logits, seed):
-        k = min(self.k, logits.shape[-1]) if logits.shape[-1] is not None else self.k
-        top_logits, top_indices = tf.math.top_k(logits, k=k)  # (batch, k), sorted descending
-        choice = tf.random.stateless_categorical(self.scaled(top_logits), 1, seed, dtype=tf.int32)
-        return tf.gather(top_indices, choice, batch_dims=1)[:, 0]
+    def filter_logits(self, logits):
+        scaled = self.scaled(logits)
+        return tf.where(top_k_mask(scaled, self.k), scaled, NEG_INF)
 
     def get_config(self):
         return {"k": self.k, "temperature": self.temperature}

@@ -67,7 +67,7 @@ class CausalLM(TaskModel):
             max_new_tokens: new tokens per prompt at most (> 0).
             sampler: a `zoo.generation.Sampler` or "greedy", "temperature", "top_k", "top_p", "beam".
             stop_token_ids: ids that end a row (kept in its output); a finished row emits `pad_token_id`.
-            seed: int seed of the stateless sampling (same seed, same tokens).
+            seed: int seed of the stateless sampling (same seed, same tokens); None draws fresh randomness.
             pad_token_id: filler after a row has finished.
             preprocessor: tokenizer with `detokenize`, for string inputs.
 
