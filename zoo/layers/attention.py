@@ -132,9 +132,11 @@ class MultiHeadAttention(keras.layers.Layer):
                 cache = (k, v)
 
         scale = self.scale if self.scale is not None else self.head_dim**-0.5
-        scores = ops.einsum("bhqd,bhkd->bhqk", q * ops.cast(scale, q.dtype), k)
-        softmax_dtype = at_least_float32(self.compute_dtype)  # float32 softmax under mixed precision
-        scores = ops.cast(scores, softmax_dtype)
+        # Scores and softmax in float32 under mixed precision: float16 q.k overflows past 65504 (inf, then NaN
+        # logits) and loss scaling cannot fix a forward pass; bfloat16 gets the same for its rounding.
+        softmax_dtype = at_least_float32(self.compute_dtype)
+        q = ops.cast(q, softmax_dtype) * ops.cast(scale, softmax_dtype)
+        scores = ops.einsum("bhqd,bhkd->bhqk", q, ops.cast(k, softmax_dtype))
         if attention_bias is not None:
             scores = scores + ops.cast(attention_bias, softmax_dtype)
         if attention_mask is not None:

@@ -77,6 +77,9 @@ class TaskModel(keras.Model):
             "backbone": keras.saving.serialize_keras_object(self.backbone),
             "name": self.name,
             "trainable": self.trainable,
+            # The policy comes back with the model: a reloaded mixed_float16 model keeps it, and Keras' compile()
+            # then wraps the optimizer in a LossScaleOptimizer, as it did before saving.
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
         }
 
     @classmethod
