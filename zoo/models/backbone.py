@@ -4,7 +4,7 @@ import inspect
 
 import keras
 
-from zoo.layers.attention import MultiHeadAttention
+from zoo.models.lora import add_adapters, copy_variables, lora_settings
 from zoo.presets import has_checkpoint
 
 
@@ -57,13 +57,17 @@ class Backbone(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
+        lora = config.pop("lora", None)
         known = set(inspect.signature(cls.__init__).parameters) | {"name", "dtype", "trainable"}
         unknown = sorted(set(config) - known)
         if unknown:
             raise ValueError(
                 f"{cls.__name__} config: unknown field(s) {unknown}; expected fields: {sorted(known - {'self', 'kwargs'})}"
             )
-        return cls(**config)
+        backbone = cls(**config)
+        if lora is not None:
+            backbone.enable_lora(**lora)
+        return backbone
 
     def get_config(self):
         """Every constructor argument, read back from the attribute of the same name (flat, no nesting)."""
@@ -75,39 +79,43 @@ class Backbone(keras.Model):
         for argument in inspect.signature(type(self).__init__).parameters:
             if argument not in ("self", "kwargs"):
                 config[argument] = getattr(self, argument)
+        if self.lora is not None:
+            config["lora"] = dict(self.lora)
         return config
 
-    def enable_lora(self, rank, alpha=None):
-        """Adds rank-`rank` LoRA adapters to every attention query and value projection and freezes the rest.
+    #: LoRA settings (`zoo.models.lora.lora_settings`) once `enable_lora` has run; saved in the config.
+    lora = None
 
-        After this only the adapters train; `Dense.kernel` (what `call` uses) is the merged kernel, so
-        `merge_lora()` gives a plain model with identical outputs.
+    def enable_lora(self, rank, alpha=None, targets=("query", "value"), dropout=0.0):
+        """Adds rank-`rank` LoRA adapters (scale `alpha / rank`, alpha defaults to rank) to the attention
+        projections named in `targets` (of "query", "key", "value", "output") and freezes everything else;
+        `dropout` applies to the adapter input while training. Arguments are checked before anything changes.
+
+        The settings are part of `get_config` and the adapters of the saved weights, so a `.keras` checkpoint
+        reloads with the same adapters, trainable weights and outputs. `merge_lora()` gives a plain model with
+        identical outputs, `without_lora()` the model without the adapters.
         """
-        for layer in self._flatten_layers(include_self=False):
-            if not list(layer._flatten_layers(include_self=False)):
-                layer.trainable = False
-        for layer in self._flatten_layers(include_self=False):
-            if isinstance(layer, MultiHeadAttention):
-                for dense in (layer.query_dense, layer.value_dense):
-                    dense.trainable = True
-                    dense.enable_lora(rank, lora_alpha=alpha)
-                    if dense.bias is not None:
-                        dense.bias.trainable = False
+        settings = lora_settings(rank, alpha, targets, dropout)
+        if self.lora is not None:
+            raise ValueError(f"{type(self).__name__}: LoRA is already enabled ({self.lora}); call it once")
+        add_adapters(self, settings)
+        self.lora = settings
 
     def merge_lora(self):
-        """Returns a copy of this backbone without adapters whose kernels have the adapters folded in.
+        """A copy of this backbone without adapters whose kernels have the adapters folded in (same outputs)."""
+        return self._copy_without_lora(merge=True)
 
-        Uses Keras' own saving path (`save_own_variables` writes a LoRA layer's merged kernel), so the copy gives
-        the same outputs and trains as an ordinary backbone.
-        """
-        merged = self.__class__.from_config(self.get_config())
-        old_layers = list(self._flatten_layers(include_self=False))
-        new_layers = list(merged._flatten_layers(include_self=False))
-        for old, new in zip(old_layers, new_layers, strict=True):
-            store = {}
-            old.save_own_variables(store)
-            new.load_own_variables(store)
-        return merged
+    def without_lora(self):
+        """A copy of this backbone with the kernels it had before LoRA (the adapters dropped)."""
+        return self._copy_without_lora(merge=False)
+
+    def _copy_without_lora(self, merge):
+        config = self.get_config()
+        config.pop("lora", None)
+        config["trainable"] = True
+        copy = self.__class__.from_config(config)
+        copy_variables(self, copy, merge)
+        return copy
 
 
 def check_token_ids(token_ids, name="token_ids", max_length=None, start=0):

@@ -72,6 +72,30 @@ class TaskModel(keras.Model):
         metrics = self.default_metrics() if metrics == "auto" else metrics
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=jit_compile, **kwargs)
 
+    def enable_lora(self, rank, alpha=None, targets=("query", "value"), dropout=0.0):
+        """`Backbone.enable_lora` on this model's backbone (the head stays trainable)."""
+        self.backbone.enable_lora(rank, alpha=alpha, targets=targets, dropout=dropout)
+
+    def merge_lora(self):
+        """A copy of this task model whose backbone has its LoRA adapters folded in (same outputs)."""
+        return self._with_backbone(self.backbone.merge_lora())
+
+    def without_lora(self):
+        """A copy of this task model whose backbone has its pre-LoRA kernels (the adapters dropped)."""
+        return self._with_backbone(self.backbone.without_lora())
+
+    def _with_backbone(self, backbone):
+        config = self.get_config()
+        config["backbone"] = backbone
+        copy = self.__class__(**config)
+        own = {id(w) for w in self.backbone.weights}
+        head = [w for w in self.weights if id(w) not in own]
+        new_own = {id(w) for w in backbone.weights}
+        new_head = [w for w in copy.weights if id(w) not in new_own]
+        for old, new in zip(head, new_head, strict=True):
+            new.assign(old)
+        return copy
+
     def get_config(self):
         return {
             "backbone": keras.saving.serialize_keras_object(self.backbone),
