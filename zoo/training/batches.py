@@ -40,9 +40,12 @@ class FeatureTable:
     Args:
         columns: dict name -> array `(rows, ...)`; arrays whose second dimension is `L` (the width of
             `padding_mask`) are sequences and are cut to each batch's padded length.
+        sequence_columns: the names of the columns cut to the batch's padded length, when not all arrays of
+            width `L` are (e.g. a seq2seq table: the encoder's columns, not the decoder's, which may have the
+            same width and are cut by the recipe to their own length).
     """
 
-    def __init__(self, columns):
+    def __init__(self, columns, sequence_columns=None):
         if "padding_mask" not in columns:
             raise ValueError(f"features need a padding_mask, got {sorted(columns)}")
         self.columns = {name: np.asarray(value) for name, value in columns.items()}
@@ -51,11 +54,18 @@ class FeatureTable:
         rows = {name: value.shape[0] for name, value in self.columns.items()}
         if len(set(rows.values())) != 1:
             raise ValueError(f"feature columns have different numbers of rows: {rows}")
-        self.sequence_columns = {name for name, value in self.columns.items()
-                                 if value.ndim >= 2 and value.shape[1] == self.max_length}
+        if sequence_columns is None:
+            sequence_columns = [name for name, value in self.columns.items()
+                                if value.ndim >= 2 and value.shape[1] == self.max_length]
+        for name in sequence_columns:
+            value = self.columns.get(name)
+            if value is None or value.ndim < 2 or value.shape[1] != self.max_length:
+                raise ValueError(f"sequence column {name!r} must be an array of width {self.max_length}, the "
+                                 f"width of padding_mask")
+        self.sequence_columns = set(sequence_columns)
 
     @classmethod
-    def from_dataset(cls, dataset):
+    def from_dataset(cls, dataset, sequence_columns=None):
         """Runs `dataset` (batches of feature dicts, e.g. a batched split mapped through a preprocessor) once and
         keeps the results."""
         parts = collections.defaultdict(list)
@@ -64,7 +74,7 @@ class FeatureTable:
                 parts[name].append(value)
         if not parts:
             raise ValueError("the preprocessing pass produced no features")
-        return cls({name: np.concatenate(values) for name, values in parts.items()})
+        return cls({name: np.concatenate(values) for name, values in parts.items()}, sequence_columns)
 
     def __len__(self):
         return len(self.lengths)

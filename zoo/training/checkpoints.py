@@ -2,7 +2,8 @@
 
 `starting_point(init, ...)` accepts
 - "" (empty): a randomly initialised backbone, with a vocabulary trained on the training data;
-- a zoo `.keras` file (a backbone, or a task model whose backbone is taken), with the `vocab.txt` beside it;
+- a zoo `.keras` file (a backbone, or a task model whose backbone is taken), with its tokenizer beside it
+  (`vocab.txt`, WordPiece; or `spiece.model`, SentencePiece);
 - a Hugging Face checkpoint directory (`config.json` + `*.safetensors`), converted by `zoo.convert.hf`;
 - a TF Model Garden `BertEncoderV2` checkpoint: its prefix (`<prefix>.index` exists) or a directory holding
   a `checkpoint` file, with the `vocab.txt` of its directory;
@@ -72,9 +73,12 @@ def checkpoint_kind(init):
 
 
 def _vocabulary_beside(path, lowercase):
-    from zoo.tokenizers import WordPieceTokenizer
+    from zoo.tokenizers import SentencePieceTokenizer, WordPieceTokenizer
 
-    vocabulary = Path(path).parent / "vocab.txt" if not Path(path).is_dir() else Path(path) / "vocab.txt"
+    directory = Path(path) if Path(path).is_dir() else Path(path).parent
+    if (directory / "spiece.model").is_file():
+        return SentencePieceTokenizer(str(directory / "spiece.model"))
+    vocabulary = directory / "vocab.txt"
     return WordPieceTokenizer(str(vocabulary), lowercase=lowercase) if vocabulary.is_file() else None
 
 
@@ -151,7 +155,7 @@ def starting_point(init, train_tokenizer, random_backbone, lowercase=True):
     tokenizer = _vocabulary_beside(location, lowercase)
     if tokenizer is None:
         tokenizer = train_tokenizer()
-        description += f" (no vocab.txt beside it: vocabulary of {tokenizer.vocabulary_size()} trained on the data)"
+        description += f" (no vocab.txt or spiece.model beside it: vocabulary of {tokenizer.vocabulary_size()} trained on the data)"
     return Start(tokenizer, lambda: _loaded(lambda: load(location), tokenizer, location), description)
 
 

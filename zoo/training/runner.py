@@ -46,10 +46,11 @@ class Recipe:
         split: `feature dict -> (inputs, labels)` for `fit`.
         evaluate: `(model, split_name) -> {name: float}`; may write prediction files into the run directory.
         metric: the name in `evaluate`'s result that picks the best epoch (higher is better).
-        export: `model -> Path` of the exported SavedModel version.
+        export: `model -> Path` of the exported SavedModel version; None for no export (a pretrained model).
         save_assets: `run_dir -> None`, files `model.keras` needs to be used as `--init` again (e.g. vocab.txt).
         demo: `saved_model_path -> [str]` lines showing the reloaded export's answers to a few inputs.
         info: extra facts for `metrics.json` (labels, sizes, ...).
+        compile_options: more arguments of the model's `compile` (e.g. `loss=`).
     """
 
     name: str
@@ -58,10 +59,11 @@ class Recipe:
     split: typing.Callable
     evaluate: typing.Callable
     metric: str
-    export: typing.Callable
+    export: typing.Optional[typing.Callable]
     save_assets: typing.Callable = lambda run_dir: None
     demo: typing.Optional[typing.Callable] = None
     info: dict = dataclasses.field(default_factory=dict)
+    compile_options: dict = dataclasses.field(default_factory=dict)
 
 
 def check_config(config):
@@ -110,7 +112,7 @@ def run(config, recipe):
         model = recipe.build_model()
         model.compile(learning_rate=config.learning_rate, weight_decay=config.weight_decay,
                       warmup_steps=int(config.warmup_ratio * total_steps), total_steps=total_steps,
-                      jit_compile=config.jit_compile)
+                      jit_compile=config.jit_compile, **recipe.compile_options)
         model.optimizer.build(model.trainable_variables)
 
     fingerprint = {key: value for key, value in config_to_dict(config).items() if key not in _RESUMABLE_CHANGES}
@@ -148,7 +150,7 @@ def run(config, recipe):
     with atomic_path(run_dir / "model.keras") as temporary:
         model.save(str(temporary))
     recipe.save_assets(run_dir)
-    export_path = recipe.export(model)
+    export_path = recipe.export(model) if recipe.export is not None else None
     if dev.history:
         plot_curves(run_dir / "curves.png", dev.history, dev.key, dev.title)
     write_json(run_dir / "metrics.json", {"metrics": metrics, "history": dev.history, "info": recipe.info,
@@ -158,7 +160,7 @@ def run(config, recipe):
                         if name.startswith(("dev_", "test_")))
     print(f"{recipe.name}: {summary} (best epoch {metrics['best_epoch']}); run directory {run_dir}; "
           f"SavedModel {export_path}", flush=True)
-    if recipe.demo is not None:
+    if recipe.demo is not None and export_path is not None:
         print("answers of the reloaded SavedModel:")
         for line in recipe.demo(export_path):
             print(f"  {line}")
