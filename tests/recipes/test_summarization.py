@@ -1,0 +1,31 @@
+"""Summarization recipe on the packaged sample and on small made-up files."""
+
+import json
+
+from tests.recipes.helpers import TINY, assert_stopped_before_training, metrics, outputs, run_module
+from zoo.recipes import summarization
+
+
+def test_one_step_with_several_references_and_the_lead_baseline(tmp_path, capsys):
+    records = [{"document": f"#Person1#: I lost my {thing}.\n#Person2#: Look under the {place}.",
+                "summary1": f"#Person1# lost a {thing}.", "summary2": f"#Person2# says the {place}."}
+               for thing, place in [("key", "bed"), ("cat", "car"), ("pen", "desk")]]
+    test = tmp_path / "test.jsonl"
+    test.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    args = ["--epochs", "1", "--steps_per_epoch", "1", "--batch_size", "8", "--test", str(test),
+            "--reference_fields", "summary,summary1,summary2"]
+    assert summarization.main(TINY + ["--vocabulary_size", "300"] + args + outputs(tmp_path)) == 0
+    out = capsys.readouterr().out
+    assert "dev ROUGE-1/2/L " in out and "; lead-" in out and "test ROUGE-1/2/L " in out
+    saved = metrics(tmp_path / "run")["metrics"]
+    for split in ("dev", "test"):
+        for name in ("rouge1", "rouge2", "rougeL", "lead_rougeL"):
+            assert 0.0 <= saved[f"{split}_{name}"] <= 100.0
+    assert saved["test_lead_rouge1"] > 0  # the turns share words with the references
+
+
+def test_record_missing_the_configured_field(tmp_path):
+    train = tmp_path / "train.jsonl"
+    train.write_text('{"document": "a text .", "summary": "a."}\n{"document": "b text ."}\n', encoding="utf-8")
+    result = run_module("summarization", "--train", train, *outputs(tmp_path))
+    assert_stopped_before_training(result, f"{train}, line 2", "'summary'")
