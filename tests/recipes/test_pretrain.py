@@ -1,0 +1,41 @@
+"""Pretraining recipe: each objective on the packaged corpus, and its checkpoint as --init of another recipe."""
+
+import pytest
+
+from tests.recipes.helpers import TINY, assert_stopped_before_training, metrics, outputs, run_module
+from zoo.recipes import pretrain, sentiment
+
+ONE_STEP = ["--epochs", "1", "--steps_per_epoch", "1", "--batch_size", "8", "--max_sequence_length", "32",
+            "--vocabulary_size", "120"]
+METRICS = {"mlm": ("dev_mlm_accuracy", "dev_nsp_accuracy"), "clm": ("dev_perplexity", "dev_accuracy"),
+           "span": ("dev_target_accuracy",)}
+TOKENIZER = {"mlm": "vocab.txt", "clm": "spiece.model", "span": "spiece.model"}
+
+
+@pytest.mark.parametrize("objective", ["mlm", "clm", "span"])
+def test_one_step_of_each_objective(tmp_path, objective):
+    assert pretrain.main(TINY + ONE_STEP + ["--objective", objective] + outputs(tmp_path)) == 0
+    run_dir = tmp_path / "run"
+    saved = metrics(run_dir)
+    assert saved["metrics"]["train_steps"] == 1 and saved["info"]["objective"] == objective
+    for name in METRICS[objective]:
+        assert saved["metrics"][name] >= 0.0, name
+    if objective == "clm":
+        assert 1.0 < saved["metrics"]["dev_perplexity"] < 1000.0
+    assert (run_dir / "model.keras").is_file() and (run_dir / TOKENIZER[objective]).is_file()
+
+
+def test_pretrained_bert_is_a_sentiment_starting_point(tmp_path):
+    assert pretrain.main(TINY + ONE_STEP + ["--objective", "mlm"] + outputs(tmp_path, "bert")) == 0
+    init = tmp_path / "bert" / "model.keras"
+    args = ["--init", str(init), "--strategy", "default", "--epochs", "1", "--steps_per_epoch", "1",
+            "--batch_size", "8", "--max_sequence_length", "32"]
+    assert sentiment.main(args + outputs(tmp_path, "sentiment")) == 0
+    saved = metrics(tmp_path / "sentiment")
+    assert str(init) in saved["info"]["start"]
+    assert (tmp_path / "sentiment" / "vocab.txt").read_text() == (tmp_path / "bert" / "vocab.txt").read_text()
+
+
+def test_corpus_too_small_for_the_vocabulary(tmp_path):
+    result = run_module("pretrain", "--objective", "mlm", "--vocabulary_size", "5000", *outputs(tmp_path))
+    assert_stopped_before_training(result, "field 'vocabulary_size'", "5000")
