@@ -202,7 +202,8 @@ def serving_signatures(model, tokenizer, config):
         ids = tf.cast(tokenizer(text), tf.int32)
         truncated = ids.row_lengths() > length - 1
         ids = tf.concat([ids[:, : length - 1], tf.fill([ids.nrows(), 1], eos)], axis=1)
-        outputs = decode(ids.to_tensor(default_value=pad), tf.cast(ids.row_lengths(), tf.int32))
+        token_ids = ids.to_tensor(default_value=pad)
+        outputs = decode(token_ids, tf.sequence_mask(ids.row_lengths(), tf.shape(token_ids)[1]))
         new = tf.RaggedTensor.from_tensor(outputs["token_ids"], lengths=outputs["num_new_tokens"])
         return {"text": tokenizer.detokenize(new), "num_new_tokens": outputs["num_new_tokens"],
                 "truncated": truncated}
@@ -210,7 +211,7 @@ def serving_signatures(model, tokenizer, config):
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32, name="token_ids"),
                                   tf.TensorSpec([None, None], tf.bool, name="padding_mask")])
     def serve_token_ids(token_ids, padding_mask):
-        outputs = decode(token_ids, tf.reduce_sum(tf.cast(padding_mask, tf.int32), axis=1))
+        outputs = decode(token_ids, padding_mask)
         return {"token_ids": outputs["token_ids"], "num_new_tokens": outputs["num_new_tokens"]}
 
     return {"serving_default": serving_default, "serve_token_ids": serve_token_ids}
