@@ -1,8 +1,11 @@
-.PHONY: run test fixtures bench
+.PHONY: run test constraints fixtures bench
 run:
 	bash scripts/run.sh
 test:
 	bash scripts/test.sh
+# Regenerates constraints.txt (the exact versions scripts/run.sh and scripts/test.sh install) from setup.cfg.
+constraints:
+	bash scripts/make_constraints.sh
 # Regenerates the parity fixtures (needs the `dev` extra and torch==2.13.0; the tests never need them).
 fixtures:
 	python tests/fixtures/make_model_fixtures.py
