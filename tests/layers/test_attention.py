@@ -1,0 +1,125 @@
+"""MultiHeadAttention against a NumPy reference, and its key/value cache: prefill plus one token at a time gives
+what full causal recomputation gives."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import zoo  # noqa: F401
+import keras
+
+from tests.numeric import assert_close
+from zoo.layers import MultiHeadAttention, causal_mask, merge_masks
+
+BATCH, LENGTH, DIM, HEADS, HEAD_DIM = 2, 7, 8, 2, 4
+
+
+def random_attention(seed=0, query_length=LENGTH, value_length=None, **kwargs):
+    """A built layer whose every weight, biases included, is random (zero biases would hide a missing term)."""
+    layer = MultiHeadAttention(num_heads=HEADS, head_dim=HEAD_DIM, **kwargs)
+    value_shape = None if value_length is None else (BATCH, value_length, DIM)
+    layer.build((BATCH, query_length, DIM), value_shape)
+    rng = np.random.default_rng(seed)
+    for weight in layer.weights:
+        weight.assign(rng.normal(scale=0.5, size=weight.shape).astype("float32"))
+    return layer
+
+
+def numpy_attention(layer, query, value, mask=None, bias=None):
+    """softmax(q k^T * scale + bias, masked) v, projected: the textbook formula, per head."""
+
+    def dense(sublayer, x):
+        y = x @ np.asarray(sublayer.kernel)
+        return y + np.asarray(sublayer.bias) if sublayer.use_bias else y
+
+    def heads(x):  # (batch, length, heads * head_dim) -> (batch, heads, length, head_dim)
+        return x.reshape(x.shape[0], x.shape[1], HEADS, HEAD_DIM).transpose(0, 2, 1, 3)
+
+    q, k, v = heads(dense(layer.query_dense, query)), heads(dense(layer.key_dense, value)), heads(
+        dense(layer.value_dense, value))
+    scale = HEAD_DIM**-0.5 if layer.scale is None else layer.scale
+    scores = q @ k.transpose(0, 1, 3, 2) * scale  # (batch, heads, q_len, k_len)
+    if bias is not None:
+        scores = scores + bias
+    if mask is not None:
+        scores = np.where(mask[:, None], scores, -np.inf)
+    probabilities = np.exp(scores - scores.max(-1, keepdims=True))
+    probabilities /= probabilities.sum(-1, keepdims=True)
+    context = (probabilities @ v).transpose(0, 2, 1, 3).reshape(query.shape[0], query.shape[1], -1)
+    return dense(layer.output_dense, context)
+
+
+def inputs(length=LENGTH, seed=1):
+    return np.random.default_rng(seed).normal(size=(BATCH, length, DIM)).astype("float32")
+
+
+def padding_and_causal_mask():
+    padding = np.ones((BATCH, LENGTH), bool)
+    padding[1, 5:] = False
+    return keras.ops.convert_to_numpy(merge_masks(padding, causal_mask(LENGTH, LENGTH)))  # (batch, q, k)
+
+
+@pytest.mark.parametrize("options", [dict(), dict(use_bias=False, scale=1.0), dict(hidden_dim=6)],
+                         ids=["bert_gpt", "t5", "hidden_dim"])
+def test_self_attention_matches_numpy(options):
+    layer = random_attention(**options)
+    x = inputs()
+    mask = padding_and_causal_mask()
+    bias = np.random.default_rng(2).normal(size=(1, HEADS, LENGTH, LENGTH)).astype("float32")
+    output = layer(x, attention_mask=mask, attention_bias=bias)
+    assert_close(output, numpy_attention(layer, x, x, mask, bias), what="self-attention")
+    assert output.shape == (BATCH, LENGTH, options.get("hidden_dim", DIM))
+
+
+def test_cross_attention_and_its_precomputed_cache_match_numpy():
+    layer = random_attention(query_length=3, value_length=5)
+    query, memory = inputs(3, seed=3), inputs(5, seed=4)
+    memory_mask = np.ones((BATCH, 1, 5), bool)
+    memory_mask[0, :, 4:] = False
+    expected = numpy_attention(layer, query, memory, np.broadcast_to(memory_mask, (BATCH, 3, 5)))
+    assert_close(layer(query, memory, attention_mask=memory_mask), expected, what="cross-attention")
+    cache = layer.compute_key_value(memory)  # read-only cache: cache_update_index=None
+    output, returned = layer(query, attention_mask=memory_mask, cache=cache, cache_update_index=None)
+    assert_close(output, expected, what="cross-attention from its cache")
+    for returned_tensor, cached_tensor in zip(returned, cache, strict=True):  # a read-only cache comes back as is
+        np.testing.assert_array_equal(returned_tensor, cached_tensor)
+
+
+def stepper(layer, cache_length, compiled):
+    """`step(chunk, cache, index) -> (output, cache)`: attention over the cache, causal from `index` on."""
+
+    def step(chunk, cache, index):
+        mask = causal_mask(keras.ops.shape(chunk)[1], cache_length, start_index=index)[None]
+        return layer(chunk, attention_mask=mask, cache=cache, cache_update_index=index)
+
+    if not compiled:
+        return step
+    function = tf.function(step, jit_compile=True)  # as in the generation loop: a traced index, XLA
+    return lambda chunk, cache, index: function(chunk, cache, tf.constant(index, "int32"))
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "xla"])
+def test_cached_decoding_matches_full_causal_recomputation_step_by_step(compiled):
+    layer = random_attention()
+    x = inputs()
+    full = keras.ops.convert_to_numpy(layer(x, attention_mask=causal_mask(LENGTH, LENGTH)[None]))
+    cache_length, prefill = LENGTH + 2, 3
+    step = stepper(layer, cache_length, compiled)
+    cache = layer.init_cache(BATCH, cache_length)
+    output, cache = step(x[:, :prefill], cache, 0)
+    assert_close(output, full[:, :prefill], what="prefill")
+    for index in range(prefill, LENGTH):
+        output, cache = step(x[:, index : index + 1], cache, index)
+        assert_close(output[:, 0], full[:, index], what=f"step {index}")
+    keys, values = (keras.ops.convert_to_numpy(tensor) for tensor in cache)
+    expected_keys, expected_values = (keras.ops.convert_to_numpy(tensor) for tensor in layer.compute_key_value(x))
+    assert_close(keys[:, :, :LENGTH], expected_keys, what="cached keys")
+    assert_close(values[:, :, :LENGTH], expected_values, what="cached values")
+    assert not keys[:, :, LENGTH:].any() and not values[:, :, LENGTH:].any()  # nothing written past the last step
+
+
+def test_masking_helpers():
+    np.testing.assert_array_equal(causal_mask(2, 5, start_index=2), [[1, 1, 1, 0, 0], [1, 1, 1, 1, 0]])
+    merged = merge_masks(np.array([[1, 1, 0]], bool), causal_mask(3, 3))
+    np.testing.assert_array_equal(merged, [[[1, 0, 0], [1, 1, 0], [1, 1, 0]]])
+    assert merge_masks() is None

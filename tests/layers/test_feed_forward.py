@@ -1,0 +1,60 @@
+"""FeedForward against NumPy for every activation: exact and tanh GELU, ReLU, and the gated (T5 v1.1) variants."""
+
+import math
+
+import numpy as np
+import pytest
+
+import zoo  # noqa: F401
+
+from tests.numeric import assert_close
+from zoo.layers import FeedForward
+
+DIM, INTERMEDIATE = 8, 16
+
+ACTIVATIONS = {
+    "gelu": np.vectorize(lambda x: 0.5 * x * (1.0 + math.erf(x / math.sqrt(2.0)))),
+    "gelu_approximate": lambda x: 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3))),
+    "relu": lambda x: np.maximum(x, 0.0),
+}
+
+
+def random_feed_forward(activation, use_bias=True, hidden_dim=None):
+    """A built block whose every weight, biases included, is random; pre-activations span about [-3, 3], where
+    exact and tanh GELU differ most."""
+    layer = FeedForward(INTERMEDIATE, hidden_dim=hidden_dim, activation=activation, use_bias=use_bias)
+    layer.build((2, 5, DIM))
+    rng = np.random.default_rng(0)
+    for weight in layer.weights:
+        weight.assign(rng.normal(scale=0.6, size=weight.shape).astype("float32"))
+    return layer
+
+
+def numpy_feed_forward(layer, x):
+    def dense(sublayer, inputs):
+        y = inputs @ np.asarray(sublayer.kernel, np.float64)
+        return y + np.asarray(sublayer.bias) if sublayer.use_bias else y
+
+    name = layer.activation.removeprefix("gated-")
+    hidden = ACTIVATIONS[name](dense(layer.intermediate_dense, x))  # (batch, length, intermediate)
+    if layer.activation.startswith("gated-"):
+        hidden = hidden * dense(layer.gate_dense, x)
+    return dense(layer.output_dense, hidden)
+
+
+@pytest.mark.parametrize("activation", ["gelu", "gelu_approximate", "relu", "gated-gelu", "gated-gelu_approximate",
+                                        "gated-relu"])
+@pytest.mark.parametrize("use_bias", [True, False], ids=["bias", "no_bias"])
+def test_matches_numpy(activation, use_bias):
+    layer = random_feed_forward(activation, use_bias)
+    x = np.random.default_rng(1).normal(size=(2, 5, DIM)).astype("float32")
+    assert_close(layer(x), numpy_feed_forward(layer, x), what=activation)
+
+
+def test_output_width_and_unknown_activation():
+    layer = random_feed_forward("gelu", hidden_dim=3)
+    x = np.random.default_rng(2).normal(size=(2, 5, DIM)).astype("float32")
+    assert_close(layer(x), numpy_feed_forward(layer, x), what="hidden_dim=3")
+    assert layer(x).shape == (2, 5, 3)
+    with pytest.raises(ValueError, match=r"unknown activation 'gated-silu'.*'gelu', 'gelu_approximate', 'relu'"):
+        FeedForward(INTERMEDIATE, activation="gated-silu")
