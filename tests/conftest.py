@@ -28,12 +28,16 @@ def tiny_preset(request):
     return _backbone_class(request.param), request.param
 
 
-def _backbone_inputs(backbone, token_ids, padding_mask=None):
-    """The input dict of `backbone` for `(batch, length)` token ids: a padding mask (all True by default), BERT's
-    segment ids (second half of each row is segment 1), or T5's encoder inputs with the reversed ids as decoder
-    inputs."""
+def _backbone_inputs(backbone, token_ids=None, padding_mask=None, seed=0):
+    """The input dict of `backbone` for `(batch, length)` token ids (default: random ids of shape (2, 6), the last
+    two tokens of row 1 padding): a padding mask (all True by default), BERT's segment ids (the second half of each
+    row is segment 1), or T5's encoder inputs with the reversed ids as decoder inputs."""
     from zoo.models import BertBackbone, T5Backbone
 
+    if token_ids is None:
+        token_ids = np.random.default_rng(seed).integers(2, backbone.vocabulary_size, size=(2, 6))
+        padding_mask = np.ones((2, 6), bool)
+        padding_mask[1, -2:] = False
     token_ids = np.asarray(token_ids, "int32")
     padding_mask = np.ones(token_ids.shape, bool) if padding_mask is None else np.asarray(padding_mask, bool)
     if isinstance(backbone, T5Backbone):
@@ -48,7 +52,8 @@ def _backbone_inputs(backbone, token_ids, padding_mask=None):
 
 @pytest.fixture
 def backbone_inputs():
-    """`backbone_inputs(backbone, token_ids, padding_mask=None)` -> the input dict that backbone takes."""
+    """`backbone_inputs(backbone, token_ids=None, padding_mask=None, seed=0)` -> the input dict that backbone
+    takes (random tokens when no ids are given)."""
     return _backbone_inputs
 
 
@@ -79,6 +84,12 @@ def write_file(tmp_path):
         return str(path)
 
     return write
+
+
+@pytest.fixture(scope="session")
+def tokenizer_fixtures():
+    """The directory `tests/fixtures/tokenizers`: vocabularies, models and the ids expected from them."""
+    return TOKENIZER_FIXTURES
 
 
 @pytest.fixture(scope="session")

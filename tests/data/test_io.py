@@ -2,19 +2,18 @@ import pickle
 
 import pytest
 
-from tests.data.files import write
 from zoo.data import DataError, iter_lines, read_text
 
 
 @pytest.mark.parametrize("name", ["plain.txt", "packed.txt.gz"])
-def test_iter_lines_numbers_lines_and_strips_endings(tmp_path, name):
-    path = write(tmp_path, name, "\ufefffirst\r\nsecond\u2028still second\n\nlast")
+def test_iter_lines_numbers_lines_and_strips_endings(write_file, name):
+    path = write_file(name, "\ufefffirst\r\nsecond\u2028still second\n\nlast")
     assert list(iter_lines(path)) == [(1, "first"), (2, "second\u2028still second"), (3, ""), (4, "last")]
 
 
 @pytest.mark.parametrize("name", ["bad.txt", "bad.txt.gz"])
-def test_invalid_utf8_names_file_and_line(tmp_path, name):
-    path = write(tmp_path, name, b"ok\nfine\nbro\xffken\n")
+def test_invalid_utf8_names_file_and_line(write_file, name):
+    path = write_file(name, b"ok\nfine\nbro\xffken\n")
     with pytest.raises(DataError) as info:
         list(iter_lines(path))
     message = str(info.value)
@@ -22,15 +21,15 @@ def test_invalid_utf8_names_file_and_line(tmp_path, name):
     assert info.value.line == 3
 
 
-def test_read_text_invalid_utf8_reports_line(tmp_path):
-    path = write(tmp_path, "bad.json", b'{\n "a":\n "\xc3("\n}')
+def test_read_text_invalid_utf8_reports_line(write_file):
+    path = write_file("bad.json", b'{\n "a":\n "\xc3("\n}')
     with pytest.raises(DataError, match=r"line 3.*expected UTF-8 text"):
         read_text(path)
 
 
 @pytest.mark.parametrize("name", ["empty.txt", "empty.txt.gz"])
-def test_empty_file(tmp_path, name):
-    path = write(tmp_path, name, b"")
+def test_empty_file(write_file, name):
+    path = write_file(name, b"")
     with pytest.raises(DataError, match="empty file") as info:
         list(iter_lines(path))
     assert path in str(info.value)

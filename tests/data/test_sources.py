@@ -2,42 +2,41 @@ import sys
 
 import pytest
 
-from tests.data.files import write
 from zoo.data import DataError, SourceUnavailableError, load_source
 
 
-def test_dispatch_by_extension(tmp_path):
-    assert load_source(write(tmp_path, "a.tsv.gz", "good\t1\n")) == [{"text": "good", "label": 1}]
-    assert load_source(write(tmp_path, "a.csv", '"x, y",0\n')) == [{"text": "x, y", "label": 0}]
-    assert load_source(write(tmp_path, "a.conll", "a O\n")) == [{"tokens": ["a"], "tags": ["O"]}]
-    assert load_source(write(tmp_path, "a.jsonl", '{"s": "x", "t": "y"}\n'), source_field="s",
+def test_dispatch_by_extension(write_file):
+    assert load_source(write_file("a.tsv.gz", "good\t1\n")) == [{"text": "good", "label": 1}]
+    assert load_source(write_file("a.csv", '"x, y",0\n')) == [{"text": "x, y", "label": 0}]
+    assert load_source(write_file("a.conll", "a O\n")) == [{"tokens": ["a"], "tags": ["O"]}]
+    assert load_source(write_file("a.jsonl", '{"s": "x", "t": "y"}\n'), source_field="s",
                        target_field="t") == [{"source": "x", "target": "y"}]
     squad = '{"data": [{"title": "t", "paragraphs": [{"context": "abc", "qas": [{"id": "1", "question": "q?", ' \
             '"answers": [{"text": "b", "answer_start": 1}]}]}]}]}'
-    assert load_source(write(tmp_path, "s.json", squad))[0]["answer_texts"] == ["b"]
+    assert load_source(write_file("s.json", squad))[0]["answer_texts"] == ["b"]
 
 
-def test_dispatch_by_format(tmp_path):
-    assert load_source(write(tmp_path, "train.txt", "x y B-PER\n"), format="conll") == [
+def test_dispatch_by_format(write_file):
+    assert load_source(write_file("train.txt", "x y B-PER\n"), format="conll") == [
         {"tokens": ["x"], "tags": ["B-PER"]}]
-    source = write(tmp_path, "a.en", "hi\n")
-    target = write(tmp_path, "a.de", "hallo\n")
+    source = write_file("a.en", "hi\n")
+    target = write_file("a.de", "hallo\n")
     assert load_source(source, format="parallel", target_path=target) == [{"source": "hi", "target": "hallo"}]
-    assert load_source(write(tmp_path, "p.txt", "hi\thallo\n"), format="parallel_tsv") == [
+    assert load_source(write_file("p.txt", "hi\thallo\n"), format="parallel_tsv") == [
         {"source": "hi", "target": "hallo"}]
 
 
-def test_local_errors(tmp_path):
+def test_local_errors(tmp_path, write_file):
     with pytest.raises(ValueError, match=r"extension '\.txt'.*format="):
-        load_source(write(tmp_path, "x.txt", "a\t1\n"))
+        load_source(write_file("x.txt", "a\t1\n"))
     with pytest.raises(ValueError, match="unknown format 'xml'"):
-        load_source(write(tmp_path, "y.txt", "a\n"), format="xml")
+        load_source(write_file("y.txt", "a\n"), format="xml")
     with pytest.raises(FileNotFoundError, match="missing.tsv"):
         load_source(str(tmp_path / "missing.tsv"))
     with pytest.raises(DataError, match=r"bad\.tsv, line 1"):
-        load_source(write(tmp_path, "bad.tsv", "a\tb\n"))
+        load_source(write_file("bad.tsv", "a\tb\n"))
     with pytest.raises(ValueError, match="needs target_path"):
-        load_source(write(tmp_path, "z.en", "a\n"), format="parallel")
+        load_source(write_file("z.en", "a\n"), format="parallel")
 
 
 def test_malformed_remote_specs():

@@ -21,12 +21,6 @@ from zoo.training.config import (
 ALL_CONFIGS = [SentimentConfig, NerConfig, QaConfig, TranslationConfig, SummarizationConfig, PretrainConfig]
 
 
-def write(tmp_path, text, name="config.yaml"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize("config_class", ALL_CONFIGS)
 def test_every_field_has_default_and_help(config_class):
     for field in dataclasses.fields(config_class):
@@ -41,9 +35,9 @@ def test_every_field_has_default_and_help(config_class):
         assert hasattr(config, name)
 
 
-def test_yaml_values_and_overrides(tmp_path):
-    path = write(tmp_path, "num_layers: 3\nhidden_dim: 48\nlearning_rate: 1e-3\ndropout: 0\n"
-                           "jit_compile: true\ntrain: some/train.tsv\n")
+def test_yaml_values_and_overrides(write_file):
+    path = write_file("config.yaml", "num_layers: 3\nhidden_dim: 48\nlearning_rate: 1e-3\ndropout: 0\n"
+                                     "jit_compile: true\ntrain: some/train.tsv\n")
     config = load_config(SentimentConfig, path, {"num_layers": "4", "jit_compile": "false", "epochs": 7})
     assert config.num_layers == 4  # the override wins over the file
     assert config.hidden_dim == 48  # from the file
@@ -55,22 +49,22 @@ def test_yaml_values_and_overrides(tmp_path):
     assert config.batch_size == SentimentConfig().batch_size  # untouched default
 
 
-def test_override_strings_like_cli(tmp_path):
+def test_override_strings_like_cli():
     config = load_config(TranslationConfig, None, ["train_target=a.de", "max_train_examples=none", "num_beams=4"])
     assert config.train_target == "a.de" and config.max_train_examples is None and config.num_beams == 4
     config = load_config(TranslationConfig, None, {"max_train_examples": "12"})
     assert config.max_train_examples == 12
 
 
-def test_unknown_field_in_yaml_names_field_and_file(tmp_path):
-    path = write(tmp_path, "num_layers: 2\nhiden_dim: 32\n")
+def test_unknown_field_in_yaml_names_field_and_file(write_file):
+    path = write_file("config.yaml", "num_layers: 2\nhiden_dim: 32\n")
     with pytest.raises(ConfigError) as info:
         load_config(SentimentConfig, path)
     assert "hiden_dim" in str(info.value) and str(path) in str(info.value)
 
 
-def test_unknown_field_in_override_names_field_and_file(tmp_path):
-    path = write(tmp_path, "num_layers: 2\n")
+def test_unknown_field_in_override_names_field_and_file(write_file):
+    path = write_file("config.yaml", "num_layers: 2\n")
     with pytest.raises(ConfigError) as info:
         load_config(NerConfig, path, {"objective": "mlm"})  # a PretrainConfig field, not NerConfig
     assert "'objective'" in str(info.value) and str(path) in str(info.value) and "override" in str(info.value)
@@ -86,8 +80,8 @@ def test_unknown_field_in_override_names_field_and_file(tmp_path):
     ("num_layers: null\n", "num_layers"),
     ("strategy: gpu\n", "strategy"),
 ])
-def test_wrong_type_names_field(tmp_path, text, field):
-    path = write(tmp_path, text)
+def test_wrong_type_names_field(write_file, text, field):
+    path = write_file("config.yaml", text)
     with pytest.raises(ConfigError) as info:
         load_config(SentimentConfig, path)
     assert f"'{field}'" in str(info.value) and str(path) in str(info.value)
@@ -105,16 +99,15 @@ def test_wrong_override_type_names_field(overrides, field):
 @pytest.mark.parametrize("text, message", [
     ("", "empty"), ("- a\n- b\n", "mapping"), ("num_layers: [1,\n", "malformed YAML"),
 ])
-def test_malformed_yaml(tmp_path, text, message):
-    path = write(tmp_path, text)
+def test_malformed_yaml(write_file, text, message):
+    path = write_file("config.yaml", text)
     with pytest.raises(ConfigError, match=message) as info:
         load_config(SentimentConfig, path)
     assert str(path) in str(info.value)
 
 
-def test_invalid_utf8_and_missing_file(tmp_path):
-    path = tmp_path / "bad.yaml"
-    path.write_bytes(b"train: caf\xe9\n")
+def test_invalid_utf8_and_missing_file(tmp_path, write_file):
+    path = write_file("bad.yaml", b"train: caf\xe9\n")
     with pytest.raises(ConfigError, match="UTF-8") as info:
         load_config(SentimentConfig, path)
     assert str(path) in str(info.value)
@@ -136,8 +129,8 @@ def test_parser_lists_every_field_with_help_and_default():
     assert "(int; default: 32)" in text  # doc_stride
 
 
-def test_parse_config_file_then_options(tmp_path):
-    path = write(tmp_path, "epochs: 5\nbatch_size: 8\n")
+def test_parse_config_file_then_options(write_file):
+    path = write_file("config.yaml", "epochs: 5\nbatch_size: 8\n")
     config = parse_config(PretrainConfig, ["--config", str(path), "--batch_size", "4", "--objective", "clm"])
     assert (config.epochs, config.batch_size, config.objective) == (5, 4, "clm")
     with pytest.raises(SystemExit):
