@@ -5,6 +5,7 @@ import numpy as np
 import zoo  # noqa: F401
 import keras
 
+from tests.numeric import assert_close
 from zoo.models import CausalLM, GPTBackbone, Seq2SeqLM, T5Backbone
 
 
@@ -16,10 +17,10 @@ def test_gpt_cached_decoding_matches_full_recomputation():
     cache = model.init_cache(batch_size=2, max_length=12)
     # Prefill 4 tokens, then decode one token at a time.
     logits, cache = model({"token_ids": ids[:, :4]}, cache=cache, cache_update_index=0)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(logits), full[:, :4], atol=1e-5)
+    assert_close(logits, full[:, :4], what="prefill")
     for index in range(4, 9):
         step_logits, cache = model.next(ids[:, index : index + 1], cache, index)
-        np.testing.assert_allclose(keras.ops.convert_to_numpy(step_logits), full[:, index], atol=1e-5)
+        assert_close(step_logits, full[:, index], what=f"step {index}")
 
 
 def test_t5_cached_decoding_matches_full_recomputation():
@@ -38,7 +39,7 @@ def test_t5_cached_decoding_matches_full_recomputation():
     for index in range(6):
         logits, cache = model.decode(decoder_ids[:, index : index + 1], encoder_output, encoder_mask,
                                      cache=cache, cache_update_index=index)
-        np.testing.assert_allclose(keras.ops.convert_to_numpy(logits)[:, 0], full[:, index], atol=1e-5)
+        assert_close(keras.ops.convert_to_numpy(logits)[:, 0], full[:, index], what=f"step {index}")
 
 
 def test_t5_v1_0_prefill_matches_full_recomputation():
@@ -51,4 +52,4 @@ def test_t5_v1_0_prefill_matches_full_recomputation():
     encoder_output = model.encode(ids, mask)
     cache = model.init_cache(encoder_output, max_length=7)
     logits, _ = model.decode(ids, encoder_output, mask, cache=cache, cache_update_index=0)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(logits), full, atol=1e-5)
+    assert_close(logits, full, what="prefill")

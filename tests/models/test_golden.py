@@ -8,12 +8,11 @@ Regenerate deliberately: run this file with ZOO_PRINT_GOLDEN=1 and paste the pri
 import os
 
 import numpy as np
-import pytest
 
 import zoo  # noqa: F401
 import keras
 
-from zoo.models import BertBackbone, GPTBackbone, T5Backbone
+from zoo.models import T5Backbone
 
 IDS = np.array([[5, 17, 42, 7, 99, 3], [8, 1, 64, 2, 0, 0]], "int32")
 MASK = IDS > 0
@@ -26,21 +25,11 @@ GOLDEN = {
 }
 
 
-def inputs_for(backbone):
-    if isinstance(backbone, T5Backbone):
-        return {"encoder_token_ids": IDS, "encoder_padding_mask": MASK, "decoder_token_ids": IDS[:, ::-1].copy()}
-    inputs = {"token_ids": IDS, "padding_mask": MASK}
-    if isinstance(backbone, BertBackbone):
-        inputs["segment_ids"] = np.array([[0, 0, 0, 1, 1, 1]] * 2, "int32")
-    return inputs
-
-
-@pytest.mark.parametrize("cls,preset", [(BertBackbone, "bert_tiny"), (GPTBackbone, "gpt_tiny"),
-                                        (T5Backbone, "t5_tiny"), (T5Backbone, "t5_v1_1_tiny")])
-def test_golden_numbers(cls, preset):
+def test_golden_numbers(tiny_preset, backbone_inputs):
+    cls, preset = tiny_preset
     keras.utils.set_random_seed(1234)
     backbone = cls.from_preset(preset)
-    outputs = backbone(inputs_for(backbone))
+    outputs = backbone(backbone_inputs(backbone, IDS, MASK))
     key = "decoder_sequence_output" if isinstance(backbone, T5Backbone) else "sequence_output"
     sequence = keras.ops.convert_to_numpy(outputs[key])[MASK]  # real tokens only
     summary = (float(np.abs(sequence).mean()), float(sequence[:, 0].sum()))

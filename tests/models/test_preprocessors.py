@@ -1,5 +1,4 @@
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,34 +7,31 @@ import tensorflow as tf
 from zoo.models.bert.bert_preprocessor import BertPreprocessor
 from zoo.models.gpt.gpt_preprocessor import GPTPreprocessor
 from zoo.models.t5.t5_preprocessor import T5Preprocessor
-from zoo.tokenizers import BytePairTokenizer, SentencePieceTokenizer, WordPieceTokenizer
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tokenizers"
-CORPUS = json.loads((FIXTURES / "corpus.json").read_text(encoding="utf-8"))
 STRING_BATCH = [tf.TensorSpec([None], tf.string)]
 
 
 @pytest.fixture(scope="module")
-def bert():
-    return BertPreprocessor(WordPieceTokenizer(str(FIXTURES / "cased_vocab.txt"), lowercase=False), sequence_length=64)
+def bert(wordpiece_tokenizer):
+    return BertPreprocessor(wordpiece_tokenizer, sequence_length=64)
 
 
 @pytest.fixture(scope="module")
-def gpt():
-    tokenizer = BytePairTokenizer(str(FIXTURES / "bpe_vocab.json"), str(FIXTURES / "bpe_merges.txt"))
-    return GPTPreprocessor(tokenizer, sequence_length=12)
+def gpt(byte_pair_tokenizer):
+    return GPTPreprocessor(byte_pair_tokenizer, sequence_length=12)
 
 
 @pytest.fixture(scope="module")
-def t5():
-    return T5Preprocessor(SentencePieceTokenizer(str(FIXTURES / "spm_unigram.model")), 16, 8)
+def t5(sentencepiece_tokenizer):
+    return T5Preprocessor(sentencepiece_tokenizer, 16, 8)
 
 
-def test_bert_pairs_match_hugging_face_layout(bert):
-    expected = json.loads((FIXTURES / "expected_wordpiece.json").read_text(encoding="utf-8"))["cased"]
+def test_bert_pairs_match_hugging_face_layout(bert, tokenizer_fixtures, tokenizer_corpus):
+    expected = json.loads((tokenizer_fixtures / "expected_wordpiece.json").read_text(encoding="utf-8"))["cased"]
+    assert len(expected["pair_ids"]) == 5
     tok = bert.tokenizer
     preprocessor = BertPreprocessor(tok, sequence_length=80)
-    out = preprocessor((tf.constant(CORPUS[1:6]), tf.constant(CORPUS[6:11])))
+    out = preprocessor((tf.constant(tokenizer_corpus[1:6]), tf.constant(tokenizer_corpus[6:11])))
     for row, want in enumerate(expected["pair_ids"]):
         assert len(want) <= 80
         n = int(out["padding_mask"][row].numpy().sum())
@@ -57,20 +53,22 @@ def test_bert_single_segment_shapes_truncation_and_dtypes(bert):
     assert not out["segment_ids"].numpy().any()
 
 
-def test_bert_tf_data_tf_function_and_config(bert):
-    ds = tf.data.Dataset.from_tensor_slices((CORPUS[1:5], CORPUS[5:9])).batch(2).map(lambda a, b: bert((a, b)))
+def test_bert_tf_data_tf_function_and_config(bert, tokenizer_corpus):
+    texts = tokenizer_corpus
+    ds = tf.data.Dataset.from_tensor_slices((texts[1:5], texts[5:9])).batch(2).map(lambda a, b: bert((a, b)))
     batch = next(iter(ds))
-    direct = bert((tf.constant(CORPUS[1:3]), tf.constant(CORPUS[5:7])))
+    direct = bert((tf.constant(texts[1:3]), tf.constant(texts[5:7])))
     np.testing.assert_array_equal(batch["token_ids"], direct["token_ids"])
     fn = tf.function(lambda x: bert(x), input_signature=STRING_BATCH)
-    np.testing.assert_array_equal(fn(tf.constant(CORPUS[1:3]))["token_ids"], bert(tf.constant(CORPUS[1:3]))["token_ids"])
+    expected = bert(tf.constant(texts[1:3]))["token_ids"]
+    np.testing.assert_array_equal(fn(tf.constant(texts[1:3]))["token_ids"], expected)
     restored = BertPreprocessor.from_config(bert.get_config())
-    np.testing.assert_array_equal(restored(tf.constant(CORPUS[1:3]))["token_ids"], bert(tf.constant(CORPUS[1:3]))["token_ids"])
+    np.testing.assert_array_equal(restored(tf.constant(texts[1:3]))["token_ids"], expected)
 
 
-def test_bert_rejects_bad_truncate():
+def test_bert_rejects_bad_truncate(wordpiece_tokenizer):
     with pytest.raises(ValueError, match="truncate"):
-        BertPreprocessor(WordPieceTokenizer(str(FIXTURES / "cased_vocab.txt")), truncate="longest")
+        BertPreprocessor(wordpiece_tokenizer, truncate="longest")
 
 
 def test_gpt_layout(gpt):
@@ -86,14 +84,14 @@ def test_gpt_layout(gpt):
     assert no_start(tf.constant(["hello world"]))["token_ids"][0].numpy().tolist()[: len(hello) + 1] == hello + [tok.eos_token_id]
 
 
-def test_gpt_tf_data_tf_function_and_config(gpt):
-    ds = tf.data.Dataset.from_tensor_slices(CORPUS[1:5]).batch(2).map(gpt)
-    batch = next(iter(ds))
-    np.testing.assert_array_equal(batch["token_ids"], gpt(tf.constant(CORPUS[1:3]))["token_ids"])
+def test_gpt_tf_data_tf_function_and_config(gpt, tokenizer_corpus):
+    texts = tokenizer_corpus
+    batch = next(iter(tf.data.Dataset.from_tensor_slices(texts[1:5]).batch(2).map(gpt)))
+    np.testing.assert_array_equal(batch["token_ids"], gpt(tf.constant(texts[1:3]))["token_ids"])
     fn = tf.function(lambda x: gpt(x), input_signature=STRING_BATCH)
-    np.testing.assert_array_equal(fn(tf.constant(CORPUS[1:3]))["padding_mask"], batch["padding_mask"])
+    np.testing.assert_array_equal(fn(tf.constant(texts[1:3]))["padding_mask"], batch["padding_mask"])
     restored = GPTPreprocessor.from_config(gpt.get_config())
-    np.testing.assert_array_equal(restored(tf.constant(CORPUS[1:3]))["token_ids"], batch["token_ids"])
+    np.testing.assert_array_equal(restored(tf.constant(texts[1:3]))["token_ids"], batch["token_ids"])
 
 
 def test_t5_layout(t5):
@@ -113,13 +111,14 @@ def test_t5_layout(t5):
     assert long["encoder_token_ids"][0, -1].numpy() == 1  # eos kept when truncating
 
 
-def test_t5_tf_data_tf_function_and_config(t5):
-    ds = tf.data.Dataset.from_tensor_slices((CORPUS[1:5], CORPUS[5:9])).batch(2).map(t5)
+def test_t5_tf_data_tf_function_and_config(t5, tokenizer_corpus):
+    sources, targets = tf.constant(tokenizer_corpus[1:3]), tf.constant(tokenizer_corpus[5:7])
+    ds = tf.data.Dataset.from_tensor_slices((tokenizer_corpus[1:5], tokenizer_corpus[5:9])).batch(2).map(t5)
     x, labels, _ = next(iter(ds))
-    x2, labels2, _ = t5(tf.constant(CORPUS[1:3]), tf.constant(CORPUS[5:7]))
+    x2, labels2, _ = t5(sources, targets)
     np.testing.assert_array_equal(x["decoder_token_ids"], x2["decoder_token_ids"])
     np.testing.assert_array_equal(labels, labels2)
     fn = tf.function(lambda s, t: t5(s, t), input_signature=STRING_BATCH * 2)
-    np.testing.assert_array_equal(fn(tf.constant(CORPUS[1:3]), tf.constant(CORPUS[5:7]))[1], labels2)
+    np.testing.assert_array_equal(fn(sources, targets)[1], labels2)
     restored = T5Preprocessor.from_config(t5.get_config())
-    np.testing.assert_array_equal(restored(tf.constant(CORPUS[1:3]))["encoder_token_ids"], x2["encoder_token_ids"])
+    np.testing.assert_array_equal(restored(sources)["encoder_token_ids"], x2["encoder_token_ids"])
