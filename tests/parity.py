@@ -1,5 +1,5 @@
 """One tolerance for comparing our outputs with a reference computed by another implementation (the Hugging
-Face fixtures, a Model Garden encoder, a reloaded conversion):
+Face fixtures, a Model Garden encoder, a reloaded conversion, the NumPy formulas of tests/layers):
 
     max |ours - reference| <= RELATIVE_TOLERANCE * max(1, max |reference|)
 
@@ -37,10 +37,11 @@ def max_abs_diff(ours, reference, mask=None):
 
 
 def assert_close(ours, reference, what, mask=None, tolerance=RELATIVE_TOLERANCE):
-    """Fails, naming `what`, the difference and the bound, unless `ours` is within `bound(reference)` (a
-    `tolerance` tighter than the default where both sides run the same kernels, as in the Model Garden tests)."""
+    """Fails, naming `what`, the difference and the bound, unless `ours` has the shape of `reference` and is
+    within `bound(reference)` (a `tolerance` tighter than the default where both sides run the same kernels, as in
+    the Model Garden tests; looser for 16-bit computations: bfloat16 keeps 8 mantissa bits)."""
+    shape, expected_shape = np.asarray(ours).shape, np.asarray(reference).shape
+    assert shape == expected_shape, f"{what}: shape {shape}, expected {expected_shape}"
     diff, limit = max_abs_diff(ours, reference, mask), bound(reference, mask, tolerance)
     print(f"{what}: max abs diff {diff:.3g} (bound {limit:.3g})")
-    assert diff <= limit, (
-        f"{what}: max abs diff {diff:.3g} > {limit:.3g} = {tolerance} * max(1, max|reference|)"
-    )
+    assert diff <= limit, f"{what}: max abs diff {diff:.3g} > {limit:.3g} = {tolerance} * max(1, max|reference|)"

@@ -8,7 +8,7 @@ import tensorflow as tf
 import zoo  # noqa: F401
 import keras
 
-from tests.numeric import assert_close
+from tests.parity import assert_close
 from zoo.layers import MultiHeadAttention, causal_mask, merge_masks
 
 BATCH, LENGTH, DIM, HEADS, HEAD_DIM = 2, 7, 8, 2, 4

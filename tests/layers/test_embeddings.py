@@ -7,7 +7,7 @@ import tensorflow as tf
 import zoo  # noqa: F401
 import keras
 
-from tests.numeric import assert_close
+from tests.parity import assert_close
 from zoo.layers import PositionEmbedding, TiedEmbedding
 
 
@@ -42,7 +42,7 @@ def test_tied_lm_head_gives_float32_logits_under_mixed_precision(set_dtype_polic
     assert logits.dtype == "float32"
     expected = keras.ops.convert_to_numpy(keras.ops.cast(embedded, "float32")) @ table.T
     # Inside `call` Keras autocasts the table to bfloat16 (8-bit mantissa) before the float32 product.
-    assert_close(logits, expected, rtol=1e-2, what="mixed-precision logits")
+    assert_close(logits, expected, tolerance=1e-2, what="mixed-precision logits")
 
 
 def random_position_embedding(max_sequence_length=10, hidden_dim=4):

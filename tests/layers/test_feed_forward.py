@@ -7,7 +7,7 @@ import pytest
 
 import zoo  # noqa: F401
 
-from tests.numeric import assert_close
+from tests.parity import assert_close
 from zoo.layers import FeedForward
 
 DIM, INTERMEDIATE = 8, 16

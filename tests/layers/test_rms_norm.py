@@ -6,7 +6,7 @@ import pytest
 import zoo  # noqa: F401
 import keras
 
-from tests.numeric import assert_close
+from tests.parity import assert_close
 from zoo.layers import RMSNorm
 
 
@@ -43,4 +43,4 @@ def test_mixed_precision_computes_in_float32_and_keeps_a_float32_scale(set_dtype
     assert output.dtype == policy.split("_")[1] and layer.scale.dtype == "float32"
     expected = numpy_rms_norm(x, keras.ops.convert_to_numpy(layer.scale), 1e-6)
     # 8-bit (bfloat16) or 11-bit (float16) mantissa on the input and the output.
-    assert_close(keras.ops.cast(output, "float32"), expected, rtol=1e-2, what=f"{policy} rms norm")
+    assert_close(keras.ops.cast(output, "float32"), expected, tolerance=1e-2, what=f"{policy} rms norm")

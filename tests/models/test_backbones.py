@@ -6,7 +6,7 @@ import pytest
 import zoo  # noqa: F401  (sets the Keras backend)
 import keras
 
-from tests.numeric import assert_close
+from tests.parity import assert_close
 from zoo.models import (BertBackbone, CausalLM, GPTBackbone, Seq2SeqLM, T5Backbone, TextClassifier)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import zoo  # noqa: F401
 import keras
 
-from tests.numeric import assert_close
+from tests.parity import assert_close
 from zoo.models import CausalLM, GPTBackbone, Seq2SeqLM, T5Backbone
 
 
