@@ -39,7 +39,9 @@ def test_only_lora_weights_are_trainable_and_merge_keeps_outputs():
 def test_lora_on_decoder_backbone():
     backbone = GPTBackbone.from_preset("gpt_tiny")
     backbone.enable_lora(rank=2)
-    assert all("lora_kernel" in w.path for w in backbone.trainable_weights)
+    expected = sorted(f"gpt_backbone/decoder_layer_{layer}/attention/{target}/lora_kernel_{part}"
+                      for layer in range(backbone.num_layers) for target in ("query", "value") for part in "ab")
+    assert sorted(w.path for w in backbone.trainable_weights) == expected
 
 
 def lora_classifier(**lora):
