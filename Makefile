@@ -18,3 +18,4 @@ bench:
 	python -m benchmarks.quality --task ner
 	python -m benchmarks.quality --task qa
 	python -m benchmarks.tokenizers
+	python -m benchmarks.attention_precision
