@@ -91,6 +91,16 @@ def run_fresh_process(export_dir, batches, signature="serving_default", input_na
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
+def in_memory_outputs(function, batch, input_name="text"):
+    """`outputs_to_json` of a signature function (before export) on a batch (`{input: [rows]}` or rows)."""
+    import tensorflow as tf
+
+    batch = batch if isinstance(batch, dict) else {input_name: batch}
+    inputs = {name: tf.constant([row.encode() if isinstance(row, str) else row for row in rows], tf.string,
+                                shape=[len(rows)]) for name, rows in batch.items()}
+    return outputs_to_json(function(**inputs))
+
+
 def assert_same_outputs(got, expected, rtol=1e-5):
     """`got` (serving_check / fresh-process JSON outputs) equals `expected` (`outputs_to_json` of in-memory
     outputs): same names and shapes, identical strings, ints and bools, floats within `rtol` of the largest
@@ -109,5 +119,5 @@ def assert_same_outputs(got, expected, rtol=1e-5):
             assert values == wanted, name
 
 
-__all__ = ["assert_same_outputs", "bad_inputs", "build_serving_check", "escape_row", "outputs_to_json",
-           "run_fresh_process", "run_serving_check"]
+__all__ = ["assert_same_outputs", "bad_inputs", "build_serving_check", "escape_row", "in_memory_outputs",
+           "outputs_to_json", "run_fresh_process", "run_serving_check"]
