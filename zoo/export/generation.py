@@ -59,7 +59,7 @@ def signatures(task_model, preprocessor, sampler="greedy", max_prompt_length=64,
     """
     tokenizer = preprocessor.tokenizer
     # `tf.random.set_seed` drops the SentencePiece op's model resource; an eager call reloads it before tracing.
-    tokenizer(tf.constant([""]))
+    tokenizer(tf.constant(["a"]))
     eos = tokenizer.eos_token_id
     stop = [eos] if isinstance(stop_token_ids, str) and stop_token_ids == "eos" else stop_token_ids
     options = dict(sampler=sampler, max_prompt_length=max_prompt_length, max_new_tokens=max_new_tokens,
