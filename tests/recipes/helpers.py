@@ -41,6 +41,18 @@ def serve(export_dir, **inputs):
     return {name: value.numpy() for name, value in function(**{k: tf.constant(v) for k, v in inputs.items()}).items()}
 
 
+def assert_xla_export(export_dir, xla):
+    """The export is the XLA variant (`--serving_xla true`: functions marked for XLA compilation, which TF Serving
+    runs only with `--xla_cpu_compilation_enabled=true`) or, by default, XLA-free (the op audit passes)."""
+    from zoo.export import audit_ops
+
+    problems = audit_ops(export_dir)[1]
+    if xla:
+        assert problems and all("marked for XLA compilation" in problem for problem in problems), problems
+    else:
+        assert problems == [], problems
+
+
 def assert_stopped_before_training(result, *fragments):
     """Exit status 2, one error line holding every fragment, no traceback, no training step run."""
     assert result.returncode == 2, result.stdout + result.stderr

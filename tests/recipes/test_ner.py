@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.recipes.helpers import TINY, metrics, outputs, serve
+from tests.recipes.helpers import TINY, assert_xla_export, metrics, outputs, serve
 from zoo.data import read_conll
 from zoo.recipes import ner
 from zoo.resources import resource_path
@@ -14,7 +14,7 @@ ONE_STEP = ["--epochs", "1", "--steps_per_epoch", "1", "--batch_size", "8", "--m
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "models"
 
 
-def check_run(tmp_path):
+def check_run(tmp_path, xla=False):
     saved = metrics(tmp_path / "run")
     assert saved["metrics"]["train_steps"] == 1 and 0.0 <= saved["metrics"]["dev_f1"] <= 100.0
     assert saved["info"]["labels"] == ["O", "B-LOC", "B-ORG", "B-PER", "I-LOC", "I-ORG", "I-PER"]
@@ -31,6 +31,7 @@ def check_run(tmp_path):
     for row in range(answers["num_entities"][0]):
         start, end = answers["entity_start"][0, row], answers["entity_end"][0, row]
         assert "Rosa Larsen was born in Madrid ."[start:end] == answers["entity_text"][0, row].decode()
+    assert_xla_export(tmp_path / "saved" / "run" / "1", xla=xla)
     return saved
 
 
@@ -50,8 +51,9 @@ def test_one_step_from_tiny_hugging_face_checkpoint(tmp_path):
     vocabulary += [f"[unused{index}]" for index in range(99 - len(vocabulary))]
     (directory / "vocab.txt").write_text("\n".join(vocabulary) + "\n", encoding="utf-8")
     (directory / "tokenizer_config.json").write_text('{"do_lower_case": false}', encoding="utf-8")
-    assert ner.main(["--init", str(directory), "--strategy", "default"] + ONE_STEP + outputs(tmp_path)) == 0
-    saved = check_run(tmp_path)
+    args = ["--init", str(directory), "--strategy", "default", "--serving_xla", "true"]
+    assert ner.main(args + ONE_STEP + outputs(tmp_path)) == 0
+    saved = check_run(tmp_path, xla=True)
     assert f"Hugging Face checkpoint {directory}" == saved["info"]["start"]
     assert (tmp_path / "run" / "vocab.txt").read_text(encoding="utf-8").split("\n")[:99] == vocabulary
 

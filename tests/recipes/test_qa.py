@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.recipes.helpers import TINY, metrics, outputs, serve
+from tests.recipes.helpers import TINY, assert_xla_export, metrics, outputs, serve
 from zoo.data import read_squad
 from zoo.recipes import qa
 from zoo.resources import resource_path
@@ -21,7 +21,7 @@ def random_run(tmp_path_factory):
     return tmp_path
 
 
-def exported_equals_evaluated(tmp_path):
+def exported_equals_evaluated(tmp_path, xla=False):
     """The SavedModel answers the dev questions exactly as the evaluation (predictions_dev.json) did."""
     predictions = json.loads((tmp_path / "run" / "predictions_dev.json").read_text(encoding="utf-8"))
     dev = read_squad(resource_path("tasks", "qa", "dev.json"))[:8]
@@ -30,6 +30,7 @@ def exported_equals_evaluated(tmp_path):
     assert [answer.decode() for answer in answers["answer"]] == [predictions[e["id"]] for e in dev]
     for example, answer, start, end in zip(dev, answers["answer"], answers["start"], answers["end"]):
         assert example["context"][start:end] == answer.decode()
+    assert_xla_export(tmp_path / "saved" / "run" / "1", xla=xla)
 
 
 def test_one_step_from_random_model(random_run):
@@ -41,9 +42,10 @@ def test_one_step_from_random_model(random_run):
 
 def test_one_step_from_tiny_init_checkpoint(random_run, tmp_path):
     init = random_run / "run" / "model.keras"
-    assert qa.main(["--init", str(init), "--strategy", "default"] + ONE_STEP + outputs(tmp_path)) == 0
+    args = ["--init", str(init), "--strategy", "default", "--serving_xla", "true"]
+    assert qa.main(args + ONE_STEP + outputs(tmp_path)) == 0
     assert str(init) in metrics(tmp_path / "run")["info"]["start"]
-    exported_equals_evaluated(tmp_path)
+    exported_equals_evaluated(tmp_path, xla=True)
 
 
 def test_squad_v2_threshold_is_tuned_and_exported(tmp_path):

@@ -2,11 +2,15 @@
 
 import json
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from tests.recipes.helpers import TINY, metrics, outputs, serve
+from tests.recipes.helpers import TINY, assert_xla_export, metrics, outputs, serve
+from zoo.models.bert.bert_preprocessor import BertPreprocessor
 from zoo.recipes import sentiment
+from zoo.tokenizers import WordPieceTokenizer
 
 ONE_STEP = ["--epochs", "1", "--steps_per_epoch", "1", "--batch_size", "8", "--max_train_examples", "64",
             "--max_sequence_length", "16"]
@@ -37,16 +41,19 @@ def test_one_step_from_random_model(random_run, capsys):
     answers = serve(export, text=["i loved this film .", ""])  # an empty row gets an answer too
     assert set(answers["label"].tolist()) <= {b"0", b"1"} and answers["scores"].shape == (2, 2)
     np.testing.assert_allclose(answers["scores"].sum(-1), 1.0, rtol=1e-5)
+    assert_xla_export(export, xla=False)
 
 
 def test_one_step_from_tiny_init_checkpoint(random_run, tmp_path):
     """The first run's model.keras + vocab.txt is a checkpoint: its vocabulary is reused, not retrained."""
     init = random_run / "run" / "model.keras"
-    assert sentiment.main(["--init", str(init), "--strategy", "default"] + ONE_STEP + outputs(tmp_path)) == 0
+    args = ["--init", str(init), "--strategy", "default", "--serving_xla", "true"]
+    assert sentiment.main(args + ONE_STEP + outputs(tmp_path)) == 0
     saved = metrics(tmp_path / "run")
     assert "zoo checkpoint" in saved["info"]["start"] and str(init) in saved["info"]["start"]
     assert (tmp_path / "run" / "vocab.txt").read_text() == (random_run / "run" / "vocab.txt").read_text()
     assert serve(tmp_path / "saved" / "run" / "1", text=["fine"])["scores"].shape == (1, 2)
+    assert_xla_export(tmp_path / "saved" / "run" / "1", xla=True)
 
 
 def test_string_labels_three_classes_and_pairs(tmp_path):
@@ -63,8 +70,17 @@ def test_string_labels_three_classes_and_pairs(tmp_path):
     assert {"dev_accuracy", "dev_macro_f1"} <= set(saved["metrics"])
     history = json.loads((tmp_path / "run" / "history.json").read_text())["history"]
     assert saved["metrics"]["best_epoch"] == 1 and len(history) == 1
-    answers = serve(tmp_path / "saved" / "run" / "1", text=["a great day"])
-    assert answers["label"][0] in (b"mid", b"neg", b"pos") and answers["scores"].shape == (1, 3)
+    # Trained on pairs, the export serves pairs, through the training preprocessing.
+    pair = {"text": ["a great day", "a sad day", ""], "text_pair": ["we loved it", "", "it was"]}
+    answers = serve(tmp_path / "saved" / "run" / "1", **pair)
+    assert set(answers["label"].tolist()) <= {b"mid", b"neg", b"pos"} and answers["scores"].shape == (3, 3)
+    model = keras.saving.load_model(tmp_path / "run" / "model.keras")
+    preprocessor = BertPreprocessor(WordPieceTokenizer(str(tmp_path / "run" / "vocab.txt")), sequence_length=32)
+    features = preprocessor((tf.constant(pair["text"]), tf.constant(pair["text_pair"])))
+    scores = tf.nn.softmax(model(features, training=False), axis=-1).numpy()
+    np.testing.assert_allclose(answers["scores"], scores, atol=1e-5)
+    alone = serve(tmp_path / "saved" / "run" / "1", text=pair["text"], text_pair=["", "", ""])["scores"]
+    assert np.abs(alone - answers["scores"]).max() > 1e-4  # the second text counts
 
 
 def test_early_stopping_keeps_the_best_epoch(tmp_path):

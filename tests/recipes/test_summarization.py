@@ -2,7 +2,8 @@
 
 import json
 
-from tests.recipes.helpers import TINY, assert_stopped_before_training, metrics, outputs, run_module
+from tests.recipes.helpers import (TINY, assert_stopped_before_training, assert_xla_export, metrics, outputs,
+                                   run_module, serve)
 from zoo.recipes import summarization
 
 
@@ -13,11 +14,15 @@ def test_one_step_with_several_references_and_the_lead_baseline(tmp_path, capsys
     test = tmp_path / "test.jsonl"
     test.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
     args = ["--epochs", "1", "--steps_per_epoch", "1", "--batch_size", "8", "--test", str(test),
-            "--reference_fields", "summary,summary1,summary2"]
+            "--reference_fields", "summary,summary1,summary2", "--serving_xla", "true"]
     assert summarization.main(TINY + ["--vocabulary_size", "300"] + args + outputs(tmp_path)) == 0
     out = capsys.readouterr().out
     assert "dev ROUGE-1/2/L " in out and "; lead-" in out and "test ROUGE-1/2/L " in out
     saved = metrics(tmp_path / "run")["metrics"]
+    export = tmp_path / "saved" / "run" / "1"
+    assert_xla_export(export, xla=True)  # --serving_xla: the XLA variant (Python's TensorFlow runs it)
+    answers = serve(export, text=[records[0]["document"], ""])
+    assert answers["text"].shape == (2,) and (answers["num_new_tokens"] > 0).all()
     for split in ("dev", "test"):
         for name in ("rouge1", "rouge2", "rougeL", "lead_rougeL"):
             assert 0.0 <= saved[f"{split}_{name}"] <= 100.0

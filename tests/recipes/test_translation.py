@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from tests.recipes.helpers import ROOT, TINY, assert_stopped_before_training, environment, metrics, outputs, run_module
+from tests.recipes.helpers import (ROOT, TINY, assert_stopped_before_training, assert_xla_export, environment, metrics,
+                                   outputs, run_module)
 from zoo.recipes import translation
 
 ONE_STEP = ["--epochs", "1", "--steps_per_epoch", "1", "--batch_size", "8", "--max_train_examples", "64"]
@@ -23,6 +24,7 @@ def test_one_step_then_the_export_translates_in_a_fresh_process(tmp_path, capsys
     assert saved["info"]["bleu_signature"].startswith("nrefs:1|")
     assert len((run_dir / "dev_predictions.txt").read_text(encoding="utf-8").splitlines()) == 100
     assert (run_dir / "spiece.model").is_file() and (run_dir / "model.keras").is_file()
+    assert_xla_export(saved["export"], xla=False)  # zoo.export's decode loop, as TF Serving runs it
     code = ("import sys, json, tensorflow as tf, tensorflow_text;"
             "serve = tf.saved_model.load(sys.argv[1]).signatures['serving_default'];"
             "out = serve(text=tf.constant(['a red house .', '']));"

@@ -28,10 +28,11 @@ def test_every_field_has_default_and_help(config_class):
         assert field.metadata["help"].strip(), field.name
     config = config_class()
     assert config.export_dir.startswith("saved_models/")
+    assert config.serving_xla is False  # the default export runs in a TF Serving with XLA disabled
     for name in ("num_layers", "num_heads", "hidden_dim", "intermediate_dim", "dropout", "max_sequence_length",
                  "batch_size", "epochs", "learning_rate", "warmup_ratio", "seed", "strategy", "jit_compile",
                  "mixed_precision", "export_dir", "output_dir", "train", "dev", "test", "init", "patience",
-                 "backup_steps", "length_buckets", "eval_batch_size"):
+                 "backup_steps", "length_buckets", "eval_batch_size", "serving_xla"):
         assert hasattr(config, name)
 
 

@@ -121,7 +121,8 @@ def main(argv=None):
         split=lambda batch: ({key: batch[key] for key in ("token_ids", "padding_mask", "segment_ids")},
                              batch["labels"]),
         evaluate=evaluate, metric="f1",
-        export=lambda model: export(model, preprocessor, *export_location(config), labels=labels),
+        export=lambda model: export(model, preprocessor, *export_location(config), labels=labels,
+                                    xla=config.serving_xla),
         save_assets=vocabulary_saver(start.tokenizer), demo=demo,
         info={"labels": labels, "start": start.description, **{f"{s}_sentences": len(e) for s, e in data.items()}})
     run(config, recipe)

@@ -136,7 +136,7 @@ def main(argv=None):
     def export_model(model):
         null_threshold = -threshold["dev"] if version_2 else None
         return export(model, preprocessor, *export_location(config), max_answer_length=config.max_answer_length,
-                      null_threshold=null_threshold)
+                      null_threshold=null_threshold, xla=config.serving_xla)
 
     def build_model():
         model = SpanExtractor(build_backbone())

@@ -5,7 +5,8 @@
 
 Data: `text[<TAB>text_pair]<TAB>label` files; labels are any strings or integers, the label set is the training
 file's (a dev/test label outside it is an error naming its line). Metric: dev accuracy (picks the best epoch)
-and macro-F1. Export: `<export_dir>/<version>/`, raw text in, label / label id / scores out.
+and macro-F1. Export: `<export_dir>/<version>/`, raw text (`text`, and `text_pair` when trained on pairs) in,
+label / label id / scores out.
 """
 
 import dataclasses
@@ -107,6 +108,8 @@ def main(argv=None):
     preprocessor = BertPreprocessor(start.tokenizer, sequence_length=config.max_sequence_length)
     tables = {split: features(config, preprocessor, examples) for split, examples in data.items()}
     predictor = Predictor(config.eval_batch_size, padded_lengths(config), config.jit_compile)
+    pairs = config.text_pair_column is not None  # the export then serves `text` and `text_pair`
+    serving_inputs = ("text", "text_pair") if pairs else ("text",)
 
     def evaluate(model, split):
         predictions = np.zeros(len(data[split]), np.int64)
@@ -120,7 +123,8 @@ def main(argv=None):
 
         examples = data["dev"][:4]
         serve = tf.saved_model.load(str(path)).signatures["serving_default"]
-        answers = serve(text=tf.constant([example["text"] for example in examples]))
+        inputs = {name: tf.constant([example[name] for example in examples]) for name in serving_inputs}
+        answers = serve(**inputs)
         return [f"{example['text'][:60]!r} -> {answer.decode()} ({max(scores):.2f}; gold {labels[example['label']]})"
                 for example, answer, scores in zip(examples, answers["label"].numpy(), answers["scores"].numpy())]
 
@@ -131,7 +135,8 @@ def main(argv=None):
         split=lambda batch: ({key: batch[key] for key in ("token_ids", "padding_mask", "segment_ids")},
                              batch["label"]),
         evaluate=evaluate, metric=config.metric,
-        export=lambda model: export(model, preprocessor, *export_location(config), labels=labels),
+        export=lambda model: export(model, preprocessor, *export_location(config), labels=labels, pairs=pairs,
+                                    xla=config.serving_xla),
         save_assets=vocabulary_saver(start.tokenizer), demo=demo,
         info={"labels": labels, "start": start.description, **{f"{s}_examples": len(e) for s, e in data.items()}})
     run(config, recipe)

@@ -182,47 +182,19 @@ def tokenizer_saver(tokenizer):
     return save
 
 
-def serving_signatures(model, tokenizer, config):
-    """`serving_default` (`text`: raw source strings -> decoded `text`, `num_new_tokens`, `truncated`) and
-    `serve_token_ids` (`token_ids`, `padding_mask`: encoder inputs -> new `token_ids`, `num_new_tokens`), around
-    `zoo.generation`'s exportable decode loop with the evaluation's sampler. Sources are tokenized as in training:
-    cut to `max_sequence_length - 1` tokens (`truncated` says so), then `</s>`."""
-    import tensorflow as tf
-
-    from zoo.generation import seq2seq_lm_export_function
-
-    length = config.max_sequence_length
-    eos, pad = tokenizer.eos_token_id, tokenizer.pad_token_id
-    decode = seq2seq_lm_export_function(model, decoding_sampler(config), max_prompt_length=length,
-                                        max_new_tokens=config.max_target_length, stop_token_ids=(eos,),
-                                        pad_token_id=pad, decoder_start_token_id=pad)
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
-    def serving_default(text):
-        ids = tf.cast(tokenizer(text), tf.int32)
-        truncated = ids.row_lengths() > length - 1
-        ids = tf.concat([ids[:, : length - 1], tf.fill([ids.nrows(), 1], eos)], axis=1)
-        token_ids = ids.to_tensor(default_value=pad)
-        outputs = decode(token_ids, tf.sequence_mask(ids.row_lengths(), tf.shape(token_ids)[1]))
-        new = tf.RaggedTensor.from_tensor(outputs["token_ids"], lengths=outputs["num_new_tokens"])
-        return {"text": tokenizer.detokenize(new), "num_new_tokens": outputs["num_new_tokens"],
-                "truncated": truncated}
-
-    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32, name="token_ids"),
-                                  tf.TensorSpec([None, None], tf.bool, name="padding_mask")])
-    def serve_token_ids(token_ids, padding_mask):
-        outputs = decode(token_ids, padding_mask)
-        return {"token_ids": outputs["token_ids"], "num_new_tokens": outputs["num_new_tokens"]}
-
-    return {"serving_default": serving_default, "serve_token_ids": serve_token_ids}
+def serving_options(config):
+    """The `zoo.export.export` options of a seq2seq recipe's export (`zoo.export.generation.signatures`): the
+    evaluation's sampler, sources cut as in training (`max_sequence_length` tokens, `</s>` included), at most
+    `max_target_length` new tokens, the config's seed, and `xla=config.serving_xla`."""
+    return dict(sampler=decoding_sampler(config), max_prompt_length=config.max_sequence_length,
+                max_new_tokens=config.max_target_length, seed=config.seed, xla=config.serving_xla)
 
 
 def export_seq2seq(model, preprocessor, config):
-    """Exports the model with `serving_signatures` to `<export_dir>/<version>/` (`zoo.export.export`). The decode
-    loop is XLA-compiled (`xla=True`: TF Serving needs `--xla_cpu_compilation_enabled=true`) until `zoo.export`
-    serves `Seq2SeqLM` with its own XLA-free loop."""
+    """Exports the model to `<export_dir>/<version>/` with `zoo.export.export`: `serving_default` takes raw source
+    strings and returns the decoded `text` (`zoo.export.generation`: the decode loop in the graph, without XLA
+    unless `--serving_xla`), `serve_token_ids` takes the tokenizer's ids."""
     from zoo.export import export
     from zoo.recipes.common import export_location
 
-    signatures = serving_signatures(model, preprocessor.tokenizer, config)
-    return export(model, preprocessor, *export_location(config), signatures=signatures, xla=True)
+    return export(model, preprocessor, *export_location(config), **serving_options(config))

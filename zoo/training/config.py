@@ -84,6 +84,8 @@ class RecipeConfig:
                                "same command resumes from it")
     export_dir: str = option("saved_models/recipe", "where the SavedModel for TF Serving is written, as "
                              "<export_dir>/<version>/")
+    serving_xla: bool = option(False, "export the XLA variant (forward pass / decode loop compiled with XLA); TF "
+                               "Serving then needs --xla_cpu_compilation_enabled=true. Default: no XLA")
 
 
 # -------------------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from zoo.training.config import ConfigError, config_to_dict
 from zoo.training.files import atomic_path, plot_curves, write_json
 
 # Settings a backup stays valid for when they change (everything else must match to resume).
-_RESUMABLE_CHANGES = ("backup_steps", "patience", "test", "export_dir", "strategy", "time_budget")
+_RESUMABLE_CHANGES = ("backup_steps", "patience", "test", "export_dir", "serving_xla", "strategy", "time_budget")
 
 
 @dataclasses.dataclass
