@@ -7,12 +7,14 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from tests.export.fresh_process import outputs_to_json
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD_SCRIPT = os.path.join(ROOT, "scripts", "build_serving_check.sh")
 BINARY = os.path.join(ROOT, "build", "serving_check", "serving_check")
+SAVED_MODEL_CLI = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
 QUIET = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
 MIXED_LENGTHS = ["word " * (i % 13) + f"row {i}" if i != 17 else "" for i in range(64)]
 
@@ -27,6 +29,54 @@ def bad_inputs(long_text_unit="good movie "):
         "empty_batch": [],
         "mixed_lengths_one_empty": [text.encode() for text in MIXED_LENGTHS],
     }
+
+
+def assert_serving_export(export_dir, outputs, tmp_path):
+    """The checks every task's export passes outside the model: `saved_model_cli show --all` lists both signatures
+    and `outputs` of `serving_default`; the op audit passes (no Xla* op, nothing marked for XLA, no Python op);
+    and the audit fails on a copy of the export in which one op of its graph is made an Xla* op on purpose (in
+    `tmp_path`)."""
+    from zoo.export.audit import AuditError, audit_ops, check_ops
+
+    result = subprocess.run([SAVED_MODEL_CLI, "show", "--dir", os.fspath(export_dir), "--all"], capture_output=True,
+                            text=True, timeout=300, env=QUIET)
+    assert result.returncode == 0, result.stderr[-2000:]
+    listed = result.stdout.split("signature_def[")
+    assert sorted(part.split("]")[0] for part in listed[1:] if not part.startswith("'__")) == [
+        "'serve_token_ids'", "'serving_default'"], result.stdout[:2000]
+    [default] = [part for part in listed if part.startswith("'serving_default'")]
+    for output in outputs:
+        assert f"outputs['{output}']" in default, output
+    ops, problems = audit_ops(export_dir)
+    assert problems == [] and not any(op.startswith("Xla") for op in ops), problems
+    copy = os.path.join(os.fspath(tmp_path), "with_xla_op")
+    replaced = with_xla_op(export_dir, copy)
+    with pytest.raises(AuditError, match="op XlaDynamicUpdateSlice \\(1x\\) runs only through XLA"):
+        check_ops(copy)
+    assert audit_ops(copy, allow_xla=True)[1] == [], replaced
+
+
+def with_xla_op(export_dir, destination):
+    """Copies `export_dir`'s saved_model.pb to `destination` with one node of its function library (a cache or
+    tensor update when there is one, else an addition) turned into `XlaDynamicUpdateSlice`, the op
+    `keras.ops.slice_update` becomes in a graph; returns the replaced op's name."""
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    proto = saved_model_pb2.SavedModel()
+    with open(os.path.join(os.fspath(export_dir), "saved_model.pb"), "rb") as f:
+        proto.ParseFromString(f.read())
+    nodes = [node for function in proto.meta_graphs[0].graph_def.library.function for node in function.node_def]
+    for op in ("TensorScatterUpdate", "AddV2"):
+        candidates = [node for node in nodes if node.op == op]
+        if candidates:
+            candidates[0].op = "XlaDynamicUpdateSlice"
+            break
+    else:
+        raise AssertionError("no TensorScatterUpdate or AddV2 node to replace")
+    os.makedirs(destination, exist_ok=True)
+    with open(os.path.join(destination, "saved_model.pb"), "wb") as f:
+        f.write(proto.SerializeToString())
+    return op
 
 
 def build_serving_check():
@@ -119,5 +169,5 @@ def assert_same_outputs(got, expected, rtol=1e-5):
             assert values == wanted, name
 
 
-__all__ = ["assert_same_outputs", "bad_inputs", "build_serving_check", "escape_row", "in_memory_outputs",
-           "outputs_to_json", "run_fresh_process", "run_serving_check"]
+__all__ = ["assert_same_outputs", "assert_serving_export", "bad_inputs", "build_serving_check", "escape_row",
+           "in_memory_outputs", "outputs_to_json", "run_fresh_process", "run_serving_check", "with_xla_op"]

@@ -9,8 +9,8 @@ import pytest
 import tensorflow as tf
 
 import zoo  # noqa: F401
-from tests.export.helpers import (assert_same_outputs, bad_inputs, outputs_to_json, run_fresh_process,
-                                  run_serving_check)
+from tests.export.helpers import (assert_same_outputs, assert_serving_export, bad_inputs, outputs_to_json,
+                                  run_fresh_process, run_serving_check)
 from zoo.export import export
 from zoo.export.classification import signatures
 from zoo.models import BertBackbone, TextClassifier
@@ -65,6 +65,10 @@ def test_cpp_check_equals_the_in_memory_model(sentiment, serving_check):
     truncated = results[0]["outputs"]["truncated"]["values"]
     assert truncated[-1] and not truncated[3]  # the long text is cut, the empty one is not
     assert len(set(results[0]["outputs"]["label"]["values"])) > 1  # the test model is not constant
+
+
+def test_saved_model_cli_and_op_audit(sentiment, tmp_path):
+    assert_serving_export(sentiment[2], ["label", "label_id", "scores", "truncated"], tmp_path)
 
 
 def test_fresh_python_process_equals_the_in_memory_model(sentiment):

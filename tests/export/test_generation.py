@@ -1,5 +1,6 @@
 """GPT generation, translation and summarization exports: the C++ serving check (XLA disabled) and a fresh
-Python process give the in-memory model's texts, with the preprocessor's prompts, for every sampler."""
+Python process give the in-memory model's texts, with the preprocessor's prompts, for every sampler. The
+translation and summarization exports take their options from the recipes' config (`serving_options`)."""
 
 import os
 
@@ -8,27 +9,33 @@ import pytest
 import tensorflow as tf
 
 import zoo  # noqa: F401
-from tests.export.helpers import (assert_same_outputs, bad_inputs, in_memory_outputs, outputs_to_json,
-                                  run_fresh_process, run_serving_check)
+from tests.export.helpers import (assert_same_outputs, assert_serving_export, bad_inputs, in_memory_outputs,
+                                  outputs_to_json, run_fresh_process, run_serving_check)
 from zoo.export import audit_ops, export
 from zoo.export.generation import signatures
 from zoo.generation import BeamSampler, TopKSampler, TopPSampler
 from zoo.models import CausalLM, GPTBackbone, Seq2SeqLM, T5Backbone
 from zoo.models.gpt.gpt_preprocessor import GPTPreprocessor
 from zoo.models.t5.t5_preprocessor import T5Preprocessor
+from zoo.recipes.seq2seq import serving_options
+from zoo.recipes.summarization import SummarizationConfig
+from zoo.recipes.translation import TranslationConfig
 from zoo.tokenizers import BytePairTokenizer, SentencePieceTokenizer
 
 TOKENIZERS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tokenizers")
 MAX_PROMPT_LENGTH, MAX_NEW_TOKENS = 12, 4
-PROMPTS = ["hello world", "The quick brown fox jumps over the lazy dog", "", "a"]
-# name -> (model kind, sampler): GPT generation (top-k: the XLA variant's test); translation and summarization
-# are Seq2SeqLMs.
+# An empty prompt and `<|endoftext|>` alone (how GPT-2 starts unconditional generation) are answered (#16).
+PROMPTS = ["hello world", "The quick brown fox jumps over the lazy dog", "", "a", "<|endoftext|>"]
+SIZES = dict(max_prompt_length=MAX_PROMPT_LENGTH, max_new_tokens=MAX_NEW_TOKENS)
+RECIPE_SIZES = dict(max_sequence_length=MAX_PROMPT_LENGTH, max_target_length=MAX_NEW_TOKENS, seed=3)
+# name -> (model kind, export options): GPT generation (top-k: the XLA variant's test); translation and
+# summarization are Seq2SeqLMs exported with their recipe's options.
 EXPORTS = {
-    "gpt_greedy": ("causal", "greedy"),
-    "gpt_top_p": ("causal", TopPSampler(p=0.9)),
-    "gpt_beam": ("causal", BeamSampler(num_beams=3)),
-    "translation_greedy": ("seq2seq", "greedy"),
-    "summarization_beam": ("seq2seq", BeamSampler(num_beams=2)),
+    "gpt_greedy": ("causal", dict(sampler="greedy", seed=3, **SIZES)),
+    "gpt_top_p": ("causal", dict(sampler=TopPSampler(p=0.9), seed=3, **SIZES)),
+    "gpt_beam": ("causal", dict(sampler=BeamSampler(num_beams=3), seed=3, **SIZES)),
+    "translation_greedy": ("seq2seq", serving_options(TranslationConfig(num_beams=1, **RECIPE_SIZES))),
+    "summarization_beam": ("seq2seq", serving_options(SummarizationConfig(num_beams=2, **RECIPE_SIZES))),
 }
 
 
@@ -59,12 +66,11 @@ def exports(models, tmp_path_factory):
     """name -> (export path, in-memory signature functions, model, preprocessor, sampler)."""
     base_dir = tmp_path_factory.mktemp("saved_models")
     result = {}
-    for name, (kind, sampler) in EXPORTS.items():
+    for name, (kind, options) in EXPORTS.items():
         model, preprocessor = models[kind]
-        functions = signatures(model, preprocessor, sampler=sampler, max_prompt_length=MAX_PROMPT_LENGTH,
-                               max_new_tokens=MAX_NEW_TOKENS, seed=3)
+        functions = signatures(model, preprocessor, **options)
         path = export(model, preprocessor, base_dir, name=name, signatures=functions)
-        result[name] = (path, functions, model, preprocessor, sampler)
+        result[name] = (path, functions, model, preprocessor, options["sampler"])
     return result
 
 
@@ -75,7 +81,7 @@ def test_cpp_check_and_fresh_process_equal_the_in_memory_model(exports, serving_
         returncode, results, stderr = run_serving_check(serving_check, path, [PROMPTS])
         assert returncode == 0, (name, stderr[-3000:])
         assert_same_outputs(results[0], expected)
-        if name in ("gpt_top_p", "summarization_beam"):
+        if name in ("gpt_top_p", "translation_greedy", "summarization_beam"):
             assert_same_outputs(run_fresh_process(path, [PROMPTS])[0], expected)
         if name in ("gpt_greedy", "summarization_beam"):  # deterministic: generate() (XLA) agrees
             assert_generate_agrees(model, preprocessor, sampler, results[0])
@@ -92,6 +98,21 @@ def assert_generate_agrees(model, preprocessor, sampler, result, seed=None):
     assert [t for t, f in zip(result["outputs"]["text"]["values"], fits) if f] == [t for t, f in zip(texts, fits) if f]
 
 
+@pytest.mark.parametrize("name", ["gpt_beam", "translation_greedy", "summarization_beam"])
+def test_saved_model_cli_and_op_audit(exports, name, tmp_path):
+    outputs = ["text", "token_ids", "num_new_tokens", "truncated"] + (["scores"] if "beam" in name else [])
+    assert_serving_export(exports[name][0], outputs, tmp_path)
+
+
+def test_recipe_options_follow_the_config():
+    options = serving_options(TranslationConfig(num_beams=3, length_penalty=0.5, serving_xla=True, **RECIPE_SIZES))
+    assert options["xla"] is True and options["max_prompt_length"] == MAX_PROMPT_LENGTH
+    assert options["max_new_tokens"] == MAX_NEW_TOKENS and options["seed"] == 3
+    assert isinstance(options["sampler"], BeamSampler) and options["sampler"].num_beams == 3
+    assert options["sampler"].length_penalty == 0.5
+    assert serving_options(SummarizationConfig())["xla"] is False  # the default export is XLA-free
+
+
 def test_bad_inputs_through_the_cpp_check(exports, serving_check):
     cases = dict(bad_inputs(), endoftext_alone=[b"<|endoftext|>"])
     for name in ("gpt_top_p", "summarization_beam"):
@@ -105,6 +126,8 @@ def test_bad_inputs_through_the_cpp_check(exports, serving_check):
         assert by_case["long_text"]["outputs"]["truncated"]["values"] == [True]
         assert by_case["empty_batch"]["outputs"]["text"]["shape"] == [0]
         assert by_case["mixed_lengths_one_empty"]["outputs"]["num_new_tokens"]["values"][17] > 0
+        for case in ("empty_string", "endoftext_alone"):  # generated from the start token (GPT) or </s> (T5)
+            assert by_case[case]["outputs"]["num_new_tokens"]["values"][0] > 0, (name, case)
 
 
 @pytest.mark.parametrize("name,keeps", [("gpt_greedy", "end"), ("translation_greedy", "start")])

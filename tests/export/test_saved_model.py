@@ -14,8 +14,6 @@ from zoo.export.audit import AuditError
 from zoo.export.classification import signatures
 from zoo.export.warmup import read_warmup_requests
 
-SAVED_MODEL_CLI = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
-
 
 @pytest.fixture(scope="module")
 def model_and_preprocessor():
@@ -52,18 +50,6 @@ def test_models_config_serves_every_export(tmp_path, model_and_preprocessor):
     result = subprocess.run([sys.executable, "-m", "zoo.export.model_config", str(tmp_path / "not_a_model")],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "no exported model" in result.stderr
-
-
-def test_saved_model_cli_lists_both_signatures(tmp_path, model_and_preprocessor):
-    model, preprocessor = model_and_preprocessor
-    path = export(model, preprocessor, tmp_path, name="sentiment", labels=LABELS)
-    result = subprocess.run([SAVED_MODEL_CLI, "show", "--dir", str(path), "--all"], capture_output=True, text=True,
-                            timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "signature_def['serving_default']" in result.stdout
-    assert "signature_def['serve_token_ids']" in result.stdout
-    for output in ("label", "label_id", "scores", "truncated"):
-        assert f"outputs['{output}']" in result.stdout
 
 
 def test_a_failed_export_leaves_no_version_directory(tmp_path, model_and_preprocessor):

@@ -10,8 +10,8 @@ import pytest
 import tensorflow as tf
 
 import zoo  # noqa: F401
-from tests.export.helpers import (assert_same_outputs, bad_inputs, outputs_to_json, run_fresh_process,
-                                  run_serving_check)
+from tests.export.helpers import (assert_same_outputs, assert_serving_export, bad_inputs, outputs_to_json,
+                                  run_fresh_process, run_serving_check)
 from zoo.export import export
 from zoo.models import BertBackbone, SpanExtractor
 from zoo.models.bert.bert_span_extractor_preprocessor import BertSpanExtractorPreprocessor
@@ -91,23 +91,37 @@ def test_fresh_python_process_equals_brute_force(qa):
     assert outputs["truncated"]["values"][0]  # the question keeps 6 tokens
 
 
+def test_saved_model_cli_and_op_audit(qa, tmp_path):
+    assert_serving_export(qa[2], ["answer", "start", "end", "score", "has_answer", "truncated"], tmp_path)
+
+
 def test_cpp_check_and_bad_inputs(qa, serving_check):
     model, preprocessor, path = qa
     cases = {"examples": {"question": QUESTIONS, "context": CONTEXTS}}
     for case, rows in bad_inputs().items():
-        if case != "long_text":  # 100 000 characters: thousands of windows; the long context above covers it
+        if case != "long_text":
             cases[case] = {"question": rows, "context": rows}
     cases["long_question"] = {"question": ["why " * 500], "context": ["because."]}
+    long_text = bad_inputs()["long_text"]  # 100 000 characters
+    cases["long_text_question"] = {"question": long_text, "context": ["because."]}
+    cases["long_text_context"] = {"question": ["Who?"], "context": long_text}  # 4,000 windows
     returncode, results, stderr = run_serving_check(serving_check, path, list(cases.values()))
     assert returncode == 0, stderr[-3000:]
     for (case, batch), result in zip(cases.items(), results):
         if case == "invalid_utf8":  # offsets refer to the context with U+FFFD replacements
             assert "outputs" in result, result
             continue
+        if case == "long_text_context":  # too many windows for the brute force: a well-formed answer
+            outputs, context = result["outputs"], batch["context"][0].decode()
+            start, end = outputs["start"]["values"][0], outputs["end"]["values"][0]
+            assert outputs["has_answer"]["values"] == [True] and 0 <= start < end <= len(context)
+            assert context[start:end] == outputs["answer"]["values"][0] and 0 < outputs["score"]["values"][0] <= 1
+            continue
         assert_same_outputs(result, in_memory_outputs(model, preprocessor, batch["question"], batch["context"]))
     by_case = dict(zip(cases, results))
     assert by_case["empty_string"]["outputs"]["has_answer"]["values"] == [False]
     assert by_case["long_question"]["outputs"]["truncated"]["values"] == [True]
+    assert by_case["long_text_question"]["outputs"]["truncated"]["values"] == [True]
     assert by_case["empty_batch"]["outputs"]["answer"]["shape"] == [0]
 
 

@@ -9,7 +9,8 @@ import pytest
 import tensorflow as tf
 
 import zoo  # noqa: F401
-from tests.export.helpers import assert_same_outputs, bad_inputs, run_fresh_process, run_serving_check
+from tests.export.helpers import (assert_same_outputs, assert_serving_export, bad_inputs, run_fresh_process,
+                                  run_serving_check)
 from zoo.export import export
 from zoo.export.token_classification import signatures
 from zoo.metrics import tags_to_entities
@@ -98,6 +99,11 @@ def test_fresh_python_process_equals_the_in_memory_model(ner):
     for index in range(len(TEXTS) * width):
         start, end = outputs["entity_start"]["values"][index], outputs["entity_end"]["values"][index]
         assert start < 0 or TEXTS[index // width][start:end] == outputs["entity_text"]["values"][index]
+
+
+def test_saved_model_cli_and_op_audit(ner, tmp_path):
+    outputs = ["entity_text", "entity_type", "entity_start", "entity_end", "entity_score", "num_entities", "truncated"]
+    assert_serving_export(ner[2], outputs, tmp_path)
 
 
 def test_cpp_check_and_bad_inputs(ner, serving_check):
