@@ -76,11 +76,15 @@ def test_string_labels_three_classes_and_pairs(tmp_path):
     assert set(answers["label"].tolist()) <= {b"mid", b"neg", b"pos"} and answers["scores"].shape == (3, 3)
     model = keras.saving.load_model(tmp_path / "run" / "model.keras")
     preprocessor = BertPreprocessor(WordPieceTokenizer(str(tmp_path / "run" / "vocab.txt")), sequence_length=32)
-    features = preprocessor((tf.constant(pair["text"]), tf.constant(pair["text_pair"])))
-    scores = tf.nn.softmax(model(features, training=False), axis=-1).numpy()
-    np.testing.assert_allclose(answers["scores"], scores, atol=1e-5)
-    alone = serve(tmp_path / "saved" / "run" / "1", text=pair["text"], text_pair=["", "", ""])["scores"]
-    assert np.abs(alone - answers["scores"]).max() > 1e-4  # the second text counts
+    def scores(segments):
+        return tf.nn.softmax(model(preprocessor(segments), training=False), axis=-1).numpy()
+
+    expected = scores((tf.constant(pair["text"]), tf.constant(pair["text_pair"])))
+    single = scores(tf.constant(pair["text"]))  # what an export of the first text alone would answer
+    # One epoch leaves the scores close together: the export must be far closer to the pair's than to the single
+    # text's (float rounding only).
+    error = np.abs(answers["scores"] - expected).max()
+    assert error < 1e-6 and error < 0.05 * np.abs(single - expected).max(), (error, single, expected)
 
 
 def test_early_stopping_keeps_the_best_epoch(tmp_path):
