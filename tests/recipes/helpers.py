@@ -1,5 +1,6 @@
 """Shared by the recipe tests: tiny model options, in-process and subprocess runs, run-directory reads."""
 
+import importlib
 import json
 import subprocess
 import sys
@@ -25,6 +26,18 @@ def run_module(task, *args, cwd=ROOT, timeout=600):
     """Runs `python -m zoo.recipes.<task> args` in a fresh process; returns the CompletedProcess."""
     return subprocess.run([sys.executable, "-m", f"zoo.recipes.{task}", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, env=environment())
+
+
+def run_in_process(capsys, task, *args):
+    """`python -m zoo.recipes.<task> args` in this process (the `-m` entry itself is tested by test_cli.py): a
+    CompletedProcess with run_cli's exit status and what the recipe printed."""
+    from zoo.recipes.common import run_cli
+
+    module = importlib.import_module(f"zoo.recipes.{task}")
+    capsys.readouterr()
+    returncode = run_cli(lambda: module.main([str(arg) for arg in args]), module.PROG)
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(args, returncode, captured.out, captured.err)
 
 
 def environment():

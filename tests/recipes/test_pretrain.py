@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.recipes.helpers import TINY, assert_stopped_before_training, metrics, outputs, run_module
+from tests.recipes.helpers import TINY, assert_stopped_before_training, metrics, outputs, run_in_process
 from zoo.recipes import pretrain, sentiment
 
 ONE_STEP = ["--epochs", "1", "--steps_per_epoch", "1", "--batch_size", "8", "--max_sequence_length", "32",
@@ -36,6 +36,6 @@ def test_pretrained_bert_is_a_sentiment_starting_point(tmp_path):
     assert (tmp_path / "sentiment" / "vocab.txt").read_text() == (tmp_path / "bert" / "vocab.txt").read_text()
 
 
-def test_corpus_too_small_for_the_vocabulary(tmp_path):
-    result = run_module("pretrain", "--objective", "mlm", "--vocabulary_size", "5000", *outputs(tmp_path))
+def test_corpus_too_small_for_the_vocabulary(tmp_path, capsys):
+    result = run_in_process(capsys, "pretrain", "--objective", "mlm", "--vocabulary_size", "5000", *outputs(tmp_path))
     assert_stopped_before_training(result, "field 'vocabulary_size'", "5000")

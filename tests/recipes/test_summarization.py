@@ -3,7 +3,7 @@
 import json
 
 from tests.recipes.helpers import (TINY, assert_stopped_before_training, assert_xla_export, metrics, outputs,
-                                   run_module, serve)
+                                   run_in_process, serve)
 from zoo.recipes import summarization
 
 
@@ -29,8 +29,8 @@ def test_one_step_with_several_references_and_the_lead_baseline(tmp_path, capsys
     assert saved["test_lead_rouge1"] > 0  # the turns share words with the references
 
 
-def test_record_missing_the_configured_field(tmp_path):
+def test_record_missing_the_configured_field(tmp_path, capsys):
     train = tmp_path / "train.jsonl"
     train.write_text('{"document": "a text .", "summary": "a."}\n{"document": "b text ."}\n', encoding="utf-8")
-    result = run_module("summarization", "--train", train, *outputs(tmp_path))
+    result = run_in_process(capsys, "summarization", "--train", train, *outputs(tmp_path))
     assert_stopped_before_training(result, f"{train}, line 2", "'summary'")

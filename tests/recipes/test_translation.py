@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from tests.recipes.helpers import (ROOT, TINY, assert_stopped_before_training, assert_xla_export, environment, metrics,
-                                   outputs, run_module)
+                                   outputs, run_in_process)
 from zoo.recipes import translation
 
 ONE_STEP = ["--epochs", "1", "--steps_per_epoch", "1", "--batch_size", "8", "--max_train_examples", "64"]
@@ -43,7 +43,7 @@ def write_lines(path, lines):
 
 
 @pytest.mark.parametrize("case", ["line_counts", "empty_line", "vocabulary"])
-def test_bad_input_stops_before_training(tmp_path, case):
+def test_bad_input_stops_before_training(tmp_path, capsys, case):
     sources = ["a red house .", "my small dog .", "the big cat ."] * 4
     targets = ["lo neru mi .", "minefe da ne .", "neka toruka ju ."] * 4
     args = ["--vocabulary_size", "40"]
@@ -55,7 +55,7 @@ def test_bad_input_stops_before_training(tmp_path, case):
         args = ["--vocabulary_size", "5000"]
     source = write_lines(tmp_path / "train.en.gz", sources)
     target = write_lines(tmp_path / "train.zz.gz", targets)
-    result = run_module("translation", "--train", source, "--train_target", target, *args, *outputs(tmp_path))
+    result = run_in_process(capsys, "translation", "--train", source, "--train_target", target, *args, *outputs(tmp_path))
     expected = {
         "line_counts": [source, target, "12 lines", "11 lines"],
         "empty_line": [target, "line 5", "expected a non-empty sentence"],
