@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from zoo.generation.sampler import NEG_INF, Sampler, prepare_buffer
+from zoo.generation.sampler import NEG_INF, Sampler
 
 
 class BeamSampler(Sampler):
@@ -47,27 +47,13 @@ class BeamSampler(Sampler):
             "num_return_sequences": self.num_return_sequences,
         }
 
-    def __call__(
-        self,
-        next_fn,
-        prompt_ids,
-        prompt_lengths,
-        cache,
-        max_new_tokens,
-        total_length,
-        stop_token_ids,
-        pad_token_id,
-        seed,
-    ):
+    def decode(self, next_fn, cache, inputs):
         num_beams = self.num_beams
-        token_ids, prompt_lengths, start, end = prepare_buffer(
-            prompt_ids, prompt_lengths, max_new_tokens, total_length, pad_token_id
-        )
+        token_ids, prompt_lengths, total_length = inputs.token_ids, inputs.prompt_lengths, inputs.total_length
+        max_new_tokens, stop_token_ids, end = inputs.max_new_tokens, inputs.stop_token_ids, inputs.end
         batch = tf.shape(token_ids)[0]
         flat_batch = batch * num_beams
         sequences = tf.repeat(token_ids[:, None, :], num_beams, axis=1)  # (batch, beams, total_length)
-        prompt_block = tf.repeat(tf.cast(prompt_ids, tf.int32), num_beams, axis=0)  # (batch * beams, prompt)
-        _, cache = next_fn(prompt_block, cache, 0)
 
         positions = tf.range(total_length)[None, None, :]
         beam_range = tf.range(num_beams)[None, :]  # (1, beams)
@@ -138,7 +124,7 @@ class BeamSampler(Sampler):
 
         running = tf.where(beam_range == 0, 0.0, NEG_INF) * tf.ones([batch, 1])  # (batch, beams)
         state = (
-            start,
+            inputs.start,
             sequences,
             running,
             cache,
@@ -150,9 +136,8 @@ class BeamSampler(Sampler):
         )
         state = tf.while_loop(cond, body, state, maximum_iterations=total_length)
         finished, finished_scores, finished_lengths = state[4], state[5], state[6]
-        pad = tf.cast(pad_token_id, tf.int32)
         ends = (prompt_lengths[:, None] + finished_lengths)[:, :, None]
-        finished = tf.where(positions < ends, finished, pad)
+        finished = tf.where(positions < ends, finished, inputs.pad_token_id)
         n = self.num_return_sequences
         return {
             "token_ids": finished[:, :n],

@@ -3,12 +3,28 @@
 import math
 import numbers
 
+from typing import NamedTuple
+
 import tensorflow as tf
 
 from zoo.generation.prompts import positive_int  # noqa: F401  (re-exported for the samplers)
 
 #: Added to the logits of tokens a sampler must not pick (finite, so `-inf - -inf` never makes a NaN).
 NEG_INF = -1e9
+
+
+class DecodeInputs(NamedTuple):
+    """What every sampler's loop starts from, once `Sampler.__call__` has laid out the buffer and prefilled."""
+
+    token_ids: tf.Tensor  # int32 (batch, total_length): prompts, then padding
+    prompt_lengths: tf.Tensor  # int32 (batch,)
+    start: tf.Tensor  # first position the loop fills (the shortest prompt's end)
+    end: tf.Tensor  # position the loop stops before
+    max_new_tokens: tf.Tensor
+    total_length: int
+    stop_token_ids: tf.Tensor  # int32 (num_stop_tokens,)
+    pad_token_id: tf.Tensor  # int32 scalar
+    seed: tf.Tensor  # int32 (2,)
 
 
 class Sampler:
@@ -21,7 +37,7 @@ class Sampler:
     A row stops after `max_new_tokens` new tokens or at a stop token (kept in the output); a finished row
     emits `pad_token_id`. The loop ends when every row has finished.
 
-    Subclasses override only `get_next_token(logits, seed)`.
+    Subclasses override only `get_next_token(logits, seed)`; beam search replaces the loop (`decode`).
 
     Args:
         temperature: logits are divided by it before sampling (ignored by `GreedySampler`).
@@ -88,11 +104,24 @@ class Sampler:
         token_ids, prompt_lengths, start, end = prepare_buffer(
             prompt_ids, prompt_lengths, max_new_tokens, total_length, pad_token_id
         )
+        # Prefill: the whole (bucketed) prompt block at index 0, one row per beam. Positions past a row's prompt
+        # hold padding keys/values; each is overwritten by the step that writes that position, before any query
+        # can see it.
+        prompt_block = tf.cast(prompt_ids, tf.int32)
+        if self.num_beams > 1:
+            prompt_block = tf.repeat(prompt_block, self.num_beams, axis=0)  # (batch * beams, prompt)
+        _, cache = next_fn(prompt_block, cache, 0)
+        inputs = DecodeInputs(
+            token_ids, prompt_lengths, start, end, max_new_tokens, total_length, stop_token_ids,
+            tf.cast(pad_token_id, tf.int32), seed,
+        )
+        return self.decode(next_fn, cache, inputs)
+
+    def decode(self, next_fn, cache, inputs):
+        """The loop after the prefill: `cache` holds the prompt block, `inputs` is a `DecodeInputs`."""
+        token_ids, prompt_lengths, end = inputs.token_ids, inputs.prompt_lengths, inputs.end
+        max_new_tokens, stop_token_ids, pad = inputs.max_new_tokens, inputs.stop_token_ids, inputs.pad_token_id
         batch = tf.shape(token_ids)[0]
-        pad = tf.cast(pad_token_id, tf.int32)
-        # Prefill: the whole (bucketed) prompt block at index 0. Positions past a row's prompt hold padding
-        # keys/values; each is overwritten by the step that writes that position, before any query can see it.
-        _, cache = next_fn(prompt_ids, cache, 0)
 
         def cond(index, token_ids, cache, done):
             return tf.logical_and(index < end, tf.logical_not(tf.reduce_all(done)))
@@ -102,7 +131,7 @@ class Sampler:
             previous = tf.slice(token_ids, [0, index - 1], [batch, 1])  # (batch, 1)
             logits, cache = next_fn(previous, cache, index - 1)  # (batch, vocab)
             # A hash of (seed, index): seeds s and s + 2**31 give independent streams, not one stream shifted.
-            step_seed = tf.random.experimental.stateless_fold_in(seed, index)
+            step_seed = tf.random.experimental.stateless_fold_in(inputs.seed, index)
             sampled = tf.cast(self.get_next_token(tf.cast(logits, tf.float32), step_seed), tf.int32)
             in_prompt = index < prompt_lengths  # (batch,)
             current = tf.squeeze(tf.slice(token_ids, [0, index], [batch, 1]), 1)
@@ -122,7 +151,7 @@ class Sampler:
 
         done = tf.zeros([batch], tf.bool)
         index, token_ids, _, _ = tf.while_loop(
-            cond, body, (start, token_ids, cache, done), maximum_iterations=total_length
+            cond, body, (inputs.start, token_ids, cache, done), maximum_iterations=inputs.total_length
         )
         return {"token_ids": token_ids, "num_new_tokens": count_new_tokens(
             token_ids, prompt_lengths, index, max_new_tokens, stop_token_ids
