@@ -10,7 +10,8 @@ from zoo.presets import has_checkpoint
 
 class Backbone(keras.Model):
     """A transformer without a head. Subclasses set `presets`, keep every constructor argument in an attribute
-    of the same name (that is their `get_config`), and call `_build_from_dummy_inputs()`.
+    of the same name (that is their `get_config`; `_keep_arguments(locals())` does it), and call
+    `_build_from_dummy_inputs()`.
 
     Output contract: `call` returns a dict; encoders give `sequence_output` (and `pooled_output` when they have a
     pooler), decoders `sequence_output` (plus `cache` when given one), encoder-decoders
@@ -20,6 +21,30 @@ class Backbone(keras.Model):
     presets = {}
     #: Whether a language-model head reuses the token embedding (`TiedEmbedding(..., reverse=True)`).
     tie_embeddings = True
+
+    def _keep_arguments(self, arguments):
+        """Stores each constructor argument (`locals()` at the top of a subclass's `__init__`) in the attribute
+        of the same name, the counterpart of `get_config`; a subclass may then overwrite derived ones."""
+        for name, value in arguments.items():
+            if name not in ("self", "kwargs", "__class__"):
+                setattr(self, name, value)
+
+    def _transformer_layers(self, block, prefix, kernel_initializer):
+        """`num_layers` shared `zoo.layers` blocks (`TransformerEncoder` or `TransformerDecoder`) named
+        `{prefix}_{i}`, built from this backbone's stored arguments."""
+        return [
+            block(
+                self.num_heads,
+                self.intermediate_dim,
+                activation=self.activation,
+                dropout=self.dropout,
+                layer_norm_epsilon=self.layer_norm_epsilon,
+                kernel_initializer=kernel_initializer,
+                dtype=self.dtype_policy,
+                name=f"{prefix}_{i}",
+            )
+            for i in range(self.num_layers)
+        ]
 
     def _build_from_dummy_inputs(self):
         # Subclassed models create weights on first call; build now so weights exist for loading/conversion.

@@ -2,7 +2,7 @@
 
 import keras
 
-from zoo.models.task_model import TaskModel, lm_decoding_constants, untied_lm_head
+from zoo.models.task_model import TaskModel
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -26,13 +26,11 @@ class CausalLM(TaskModel):
     TensorShape([2, 8, 1000])
     """
 
+    language_model = True
+
     def __init__(self, backbone, **kwargs):
         super().__init__(backbone, **kwargs)
-        self.lm_head = untied_lm_head(backbone)
         self._build_from_dummy_inputs()
-
-    def decoding_constants(self):
-        return lm_decoding_constants(self)
 
     def logits(self, sequence_output, lm_head_kernel=None):
         if self.lm_head is None:

@@ -105,9 +105,3 @@ class MaskedLM(TaskModel):
         if self.include_nsp:
             result["nsp_logits"] = self.nsp_dense(outputs["pooled_output"])
         return result
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(include_nsp=self.include_nsp, activation=self.activation,
-                      layer_norm_epsilon=self.layer_norm_epsilon)
-        return config

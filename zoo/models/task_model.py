@@ -1,5 +1,7 @@
 """Thin base class of the task models: a backbone, a head, and a default `compile`."""
 
+import inspect
+
 import keras
 
 
@@ -31,11 +33,33 @@ class TaskModel(keras.Model):
 
     `compile()` with no arguments gives AdamW (weight decay 0.01, no decay on norms and biases) with linear
     warmup then cosine decay, the task's loss and metrics, and XLA (`jit_compile=True`).
+
+    Subclasses keep each of their own constructor arguments in the attribute of the same name: that is their
+    `get_config`.
     """
+
+    #: Language models (`CausalLM`, `Seq2SeqLM`) set it: they then get `lm_head`, their vocabulary projection
+    #: (None when the backbone ties it to the token embedding), and `decoding_constants()` for generation.
+    language_model = False
 
     def __init__(self, backbone, **kwargs):
         super().__init__(**kwargs)
         self.backbone = backbone
+        if self.language_model:
+            self.lm_head = untied_lm_head(backbone)
+
+    def decoding_constants(self):
+        """Tensors computed once per generation call and passed back to the forward pass (`lm_decoding_constants`)."""
+        if not self.language_model:
+            raise TypeError(f"{type(self).__name__} is not a language model: it has no decoding constants")
+        return lm_decoding_constants(self)
+
+    def _add_classifier_head(self, num_classes, dropout):
+        """The classifiers' head: dropout, then a float32 `num_classes`-way output layer."""
+        self.num_classes = num_classes
+        self.dropout = dropout
+        self.dropout_layer = keras.layers.Dropout(dropout)
+        self.output_dense = logits_dense(num_classes)
 
     def _build_from_dummy_inputs(self):
         self(self.backbone.dummy_inputs(), training=False)
@@ -97,7 +121,7 @@ class TaskModel(keras.Model):
         return copy
 
     def get_config(self):
-        return {
+        config = {
             "backbone": keras.saving.serialize_keras_object(self.backbone),
             "name": self.name,
             "trainable": self.trainable,
@@ -105,6 +129,10 @@ class TaskModel(keras.Model):
             # then wraps the optimizer in a LossScaleOptimizer, as it did before saving.
             "dtype": keras.dtype_policies.serialize(self.dtype_policy),
         }
+        for argument in inspect.signature(type(self).__init__).parameters:
+            if argument not in ("self", "backbone", "kwargs"):
+                config[argument] = getattr(self, argument)
+        return config
 
     @classmethod
     def from_config(cls, config):

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from zoo.models.task_model import TaskModel, logits_dense
+from zoo.models.task_model import TaskModel
 
 
 def masked_mean(sequence_output, padding_mask):
@@ -34,10 +34,7 @@ class TextClassifier(TaskModel):
 
     def __init__(self, backbone, num_classes, dropout=0.1, **kwargs):
         super().__init__(backbone, **kwargs)
-        self.num_classes = num_classes
-        self.dropout = dropout
-        self.dropout_layer = keras.layers.Dropout(dropout)
-        self.output_dense = logits_dense(num_classes)
+        self._add_classifier_head(num_classes, dropout)
         self._build_from_dummy_inputs()
 
     def call(self, inputs, training=None):
@@ -49,8 +46,3 @@ class TextClassifier(TaskModel):
                 mask = ops.ones_like(inputs["token_ids"])
             pooled = masked_mean(outputs["sequence_output"], mask)
         return self.output_dense(self.dropout_layer(pooled, training=training))
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(num_classes=self.num_classes, dropout=self.dropout)
-        return config

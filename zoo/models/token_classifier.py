@@ -2,7 +2,7 @@
 
 import keras
 
-from zoo.models.task_model import TaskModel, logits_dense
+from zoo.models.task_model import TaskModel
 
 #: Label id that the default loss ignores (sub-word continuations, special tokens, padding).
 IGNORE_LABEL = -100
@@ -31,10 +31,7 @@ class TokenClassifier(TaskModel):
 
     def __init__(self, backbone, num_classes, dropout=0.1, **kwargs):
         super().__init__(backbone, **kwargs)
-        self.num_classes = num_classes
-        self.dropout = dropout
-        self.dropout_layer = keras.layers.Dropout(dropout)
-        self.output_dense = logits_dense(num_classes)
+        self._add_classifier_head(num_classes, dropout)
         self._build_from_dummy_inputs()
 
     def default_loss(self):
@@ -46,8 +43,3 @@ class TokenClassifier(TaskModel):
     def call(self, inputs, training=None):
         sequence = self.backbone(inputs, training=training)["sequence_output"]
         return self.output_dense(self.dropout_layer(sequence, training=training))
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(num_classes=self.num_classes, dropout=self.dropout)
-        return config

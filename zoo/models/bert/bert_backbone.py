@@ -62,17 +62,7 @@ class BertBackbone(Backbone):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.vocabulary_size = vocabulary_size
-        self.num_layers = num_layers
-        self.num_heads = num_heads
-        self.hidden_dim = hidden_dim
-        self.intermediate_dim = intermediate_dim
-        self.dropout = dropout
-        self.max_sequence_length = max_sequence_length
-        self.num_segments = num_segments
-        self.layer_norm_epsilon = layer_norm_epsilon
-        self.activation = activation
-        self.norm_first = norm_first
+        self._keep_arguments(locals())
 
         policy = self.dtype_policy
         initializer = keras.initializers.TruncatedNormal(stddev=0.02)
@@ -93,19 +83,7 @@ class BertBackbone(Backbone):
         self.embeddings_dropout = keras.layers.Dropout(dropout, dtype=policy)
         # The pre-LN block is GPT's; it is causal only through the mask it is given, here a padding mask.
         block = TransformerDecoder if norm_first else TransformerEncoder
-        self.encoder_layers = [
-            block(
-                num_heads,
-                intermediate_dim,
-                activation=activation,
-                dropout=dropout,
-                layer_norm_epsilon=layer_norm_epsilon,
-                kernel_initializer=initializer,
-                dtype=policy,
-                name=f"encoder_layer_{i}",
-            )
-            for i in range(num_layers)
-        ]
+        self.encoder_layers = self._transformer_layers(block, "encoder_layer", initializer)
         self.pooler_dense = keras.layers.Dense(
             hidden_dim, activation="tanh", kernel_initializer=initializer, dtype=policy, name="pooler"
         )

@@ -60,15 +60,7 @@ class GPTBackbone(Backbone):
         super().__init__(**kwargs)
         if hidden_dim % num_heads:
             raise ValueError(f"hidden_dim ({hidden_dim}) must be divisible by num_heads ({num_heads})")
-        self.vocabulary_size = vocabulary_size
-        self.num_layers = num_layers
-        self.num_heads = num_heads
-        self.hidden_dim = hidden_dim
-        self.intermediate_dim = intermediate_dim
-        self.dropout = dropout
-        self.max_sequence_length = max_sequence_length
-        self.layer_norm_epsilon = layer_norm_epsilon
-        self.activation = activation
+        self._keep_arguments(locals())
         self.head_dim = hidden_dim // num_heads
 
         policy = self.dtype_policy
@@ -81,19 +73,7 @@ class GPTBackbone(Backbone):
             max_sequence_length, initializer=initializer, dtype=policy, name="position_embedding"
         )
         self.embeddings_dropout = keras.layers.Dropout(dropout, dtype=policy)
-        self.decoder_layers = [
-            TransformerDecoder(
-                num_heads,
-                intermediate_dim,
-                activation=activation,
-                dropout=dropout,
-                layer_norm_epsilon=layer_norm_epsilon,
-                kernel_initializer=initializer,
-                dtype=policy,
-                name=f"decoder_layer_{i}",
-            )
-            for i in range(num_layers)
-        ]
+        self.decoder_layers = self._transformer_layers(TransformerDecoder, "decoder_layer", initializer)
         self.final_norm = keras.layers.LayerNormalization(
             epsilon=layer_norm_epsilon, dtype=policy, name="final_norm"
         )

@@ -66,19 +66,9 @@ class T5Backbone(Backbone):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.vocabulary_size = vocabulary_size
-        self.num_layers = num_layers
-        self.num_heads = num_heads
-        self.hidden_dim = hidden_dim
-        self.intermediate_dim = intermediate_dim
+        self._keep_arguments(locals())
         self.head_dim = head_dim or hidden_dim // num_heads
         self.num_decoder_layers = num_decoder_layers or num_layers
-        self.dropout = dropout
-        self.activation = activation
-        self.layer_norm_epsilon = layer_norm_epsilon
-        self.num_buckets = num_buckets
-        self.max_distance = max_distance
-        self.tie_embeddings = tie_embeddings
 
         policy = self.dtype_policy
         self.token_embedding = TiedEmbedding(
