@@ -31,12 +31,7 @@ class SentencePieceTokenizer(Tokenizer):
             default, as Hugging Face's `T5Tokenizer` does), or treat them as plain text (`False`). See
             `Tokenizer`.
 
-    Call arguments:
-        inputs: a `tf.string` scalar or rank-1 batch of strings.
-
-    Returns:
-        For a batch, an int32 `tf.RaggedTensor` of shape `(batch, None)`; for a scalar, a dense int32
-        tensor of shape `(None,)`.
+    Called like every `Tokenizer` (see its "Call arguments" and "Returns").
 
     Example:
     ```python

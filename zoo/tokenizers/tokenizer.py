@@ -26,7 +26,12 @@ class Tokenizer(keras.layers.Layer):
     `(batch,)` strings -> `(batch, None)` ragged int32 ids) and `_detokenize` (ids known to be in the
     vocabulary -> strings).
 
-    For a batch `call` returns an int32 `tf.RaggedTensor` `(batch, None)`; for a scalar, dense `(None,)`.
+    Call arguments (every tokenizer):
+        inputs: a `tf.string` scalar or rank-1 batch of strings.
+
+    Returns:
+        For a batch, an int32 `tf.RaggedTensor` of shape `(batch, None)`; for a scalar, a dense int32
+        tensor of shape `(None,)`.
     """
 
     def __init__(self, special_tokens_in_text=True, **kwargs):

@@ -95,12 +95,7 @@ class WordPieceTokenizer(Tokenizer):
             lower-casing) to their ids (`True`, the default, as Hugging Face does) or treat them as plain text
             (`False`: `"[SEP]"` becomes `[`, `sep`, `]`). See `Tokenizer`.
 
-    Call arguments:
-        inputs: a `tf.string` scalar or rank-1 batch of strings.
-
-    Returns:
-        For a batch, an int32 `tf.RaggedTensor` of shape `(batch, None)`; for a scalar, a dense int32
-        tensor of shape `(None,)`.
+    Called like every `Tokenizer` (see its "Call arguments" and "Returns").
 
     Example:
     ```python
