@@ -190,6 +190,32 @@ def serving_options(config):
                 max_new_tokens=config.max_target_length, seed=config.seed, xla=config.serving_xla)
 
 
+def served_texts(path, texts):
+    """The decoded answers of the SavedModel exported at `path` (its `serving_default`) to the raw `texts`: what
+    a recipe's demo shows after the export."""
+    import tensorflow as tf
+
+    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    return [answer.decode() for answer in serve(text=tf.constant(list(texts)))["text"].numpy()]
+
+
+def seq2seq_recipe(name, config, build_backbone, preprocessor, tables, evaluate, metric, demo, info):
+    """The runner's `Recipe` of a T5 task: a `Seq2SeqLM` on `build_backbone()` trained on `tables["train"]` (decoder
+    columns cut by `seq2seq_split`), the best epoch picked by `metric` of `evaluate`, exported by `export_seq2seq`,
+    the tokenizer saved in the run directory (`tokenizer_saver`)."""
+    from zoo.models import Seq2SeqLM
+    from zoo.training.batches import bucket_lengths
+    from zoo.training.runner import Recipe
+
+    return Recipe(
+        name=name, build_model=lambda: Seq2SeqLM(build_backbone()), train=tables["train"],
+        split=seq2seq_split(bucket_lengths(config.max_target_length, config.length_buckets)),
+        evaluate=evaluate, metric=metric,
+        export=lambda model: export_seq2seq(model, preprocessor, config),
+        save_assets=tokenizer_saver(preprocessor.tokenizer), demo=demo, info=info,
+        compile_options=compile_options(config))
+
+
 def export_seq2seq(model, preprocessor, config):
     """Exports the model to `<export_dir>/<version>/` with `zoo.export.export`: `serving_default` takes raw source
     strings and returns the decoded `text` (`zoo.export.generation`: the decode loop in the graph, without XLA

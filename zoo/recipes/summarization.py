@@ -15,8 +15,8 @@ import sys
 
 from zoo.recipes.common import load_split, report_sizes, run_cli
 from zoo.recipes.seq2seq import (
-    SENTENCEPIECE_TYPES, check_seq2seq_config, compile_options, decode_table, export_seq2seq, seq2seq_split,
-    seq2seq_start, seq2seq_table, tokenizer_saver, write_predictions)
+    SENTENCEPIECE_TYPES, check_seq2seq_config, decode_table, seq2seq_recipe, seq2seq_start, seq2seq_table,
+    served_texts, write_predictions)
 from zoo.training.config import RecipeConfig, option, parse_config
 
 PROG = "python -m zoo.recipes.summarization"
@@ -73,10 +73,8 @@ def load_data(config):
 def main(argv=None):
     from zoo.metrics import rouge_scores
     from zoo.metrics.lead import lead_baseline
-    from zoo.models import Seq2SeqLM
     from zoo.models.t5.t5_preprocessor import T5Preprocessor
-    from zoo.training.batches import bucket_lengths
-    from zoo.training.runner import Recipe, check_config, run
+    from zoo.training.runner import check_config, run
 
     config = parse_config(SummarizationConfig, argv, description=__doc__, prog=PROG)
     check_config(config)
@@ -114,22 +112,13 @@ def main(argv=None):
         return {**scores, **{f"lead_{name}": value for name, value in lead_scores.items()}}
 
     def demo(path):
-        import tensorflow as tf
-
         examples = data["dev"][:2]
-        serve = tf.saved_model.load(str(path)).signatures["serving_default"]
-        answers = serve(text=tf.constant([example["source"] for example in examples]))["text"].numpy()
-        return [f"{example['source'][:60]!r}... -> {answer.decode()!r} (reference {example['references'][0]!r})"
+        answers = served_texts(path, [example["source"] for example in examples])
+        return [f"{example['source'][:60]!r}... -> {answer!r} (reference {example['references'][0]!r})"
                 for example, answer in zip(examples, answers)]
 
-    recipe = Recipe(
-        name="summarization", build_model=lambda: Seq2SeqLM(build_backbone()), train=tables["train"],
-        split=seq2seq_split(bucket_lengths(config.max_target_length, config.length_buckets)),
-        evaluate=evaluate, metric="rougeL",
-        export=lambda model: export_seq2seq(model, preprocessor, config),
-        save_assets=tokenizer_saver(tokenizer), demo=demo, info=info,
-        compile_options=compile_options(config))
-    run(config, recipe)
+    run(config, seq2seq_recipe("summarization", config, build_backbone, preprocessor, tables, evaluate, "rougeL",
+                               demo, info))
     return 0
 
 

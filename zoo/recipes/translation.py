@@ -17,8 +17,8 @@ import typing
 
 from zoo.recipes.common import load_split, report_sizes, run_cli
 from zoo.recipes.seq2seq import (
-    SENTENCEPIECE_TYPES, check_seq2seq_config, compile_options, decode_table, export_seq2seq, seq2seq_split,
-    seq2seq_start, seq2seq_table, tokenizer_saver, write_predictions)
+    SENTENCEPIECE_TYPES, check_seq2seq_config, decode_table, seq2seq_recipe, seq2seq_start, seq2seq_table,
+    served_texts, write_predictions)
 from zoo.training.config import RecipeConfig, option, parse_config, resolve_path
 
 PROG = "python -m zoo.recipes.translation"
@@ -69,10 +69,8 @@ def load_data(config):
 
 def main(argv=None):
     from zoo.metrics import corpus_bleu
-    from zoo.models import Seq2SeqLM
     from zoo.models.t5.t5_preprocessor import T5Preprocessor
-    from zoo.training.batches import bucket_lengths
-    from zoo.training.runner import Recipe, check_config, run
+    from zoo.training.runner import check_config, run
 
     config = parse_config(TranslationConfig, argv, description=__doc__, prog=PROG)
     check_config(config)
@@ -95,22 +93,13 @@ def main(argv=None):
         return {"bleu": bleu.score}
 
     def demo(path):
-        import tensorflow as tf
-
         pairs = data["dev"][:3]
-        serve = tf.saved_model.load(str(path)).signatures["serving_default"]
-        answers = serve(text=tf.constant([pair["source"] for pair in pairs]))["text"].numpy()
-        return [f"{pair['source']!r} -> {answer.decode()!r} (reference {pair['target']!r})"
+        answers = served_texts(path, [pair["source"] for pair in pairs])
+        return [f"{pair['source']!r} -> {answer!r} (reference {pair['target']!r})"
                 for pair, answer in zip(pairs, answers)]
 
-    recipe = Recipe(
-        name="translation", build_model=lambda: Seq2SeqLM(build_backbone()), train=tables["train"],
-        split=seq2seq_split(bucket_lengths(config.max_target_length, config.length_buckets)),
-        evaluate=evaluate, metric="bleu",
-        export=lambda model: export_seq2seq(model, preprocessor, config),
-        save_assets=tokenizer_saver(tokenizer), demo=demo, info=info,
-        compile_options=compile_options(config))
-    run(config, recipe)
+    run(config, seq2seq_recipe("translation", config, build_backbone, preprocessor, tables, evaluate, "bleu", demo,
+                               info))
     return 0
 
 
