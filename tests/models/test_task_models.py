@@ -81,3 +81,19 @@ def test_bert_masking_is_80_10_10():
     assert 0.76 < masked < 0.84
     assert 0.07 < kept < 0.13  # (plus the rare random token equal to the original)
     assert 0.07 < 1 - masked - kept < 0.13
+
+
+@pytest.mark.parametrize("head,arguments", [
+    (TextClassifier, {"num_classes": 3, "dropout": 0.25}),
+    (TokenClassifier, {"num_classes": 4, "dropout": 0.0}),
+    (MaskedLM, {"include_nsp": True, "activation": "gelu_approximate", "layer_norm_epsilon": 1e-6}),
+])
+def test_task_model_config_round_trips_its_own_arguments(head, arguments):
+    model = head(BertBackbone.from_preset("bert_tiny"), **arguments)
+    config = model.get_config()
+    assert {key: config[key] for key in arguments} == arguments
+    copy = head.from_config(config)
+    assert {key: getattr(copy, key) for key in arguments} == arguments
+    assert len(copy.weights) == len(model.weights)
+    with pytest.raises(TypeError, match="not a language model"):
+        model.decoding_constants()
