@@ -94,3 +94,28 @@ def test_init_that_is_not_a_checkpoint(capsys, tmp_path, task):
     assert f"directory {tmp_path} is not a checkpoint" in error
     assert "'bert_huge' is not a file, a directory or a preset name" in stops(capsys, tmp_path, task, "--init",
                                                                              "bert_huge")
+
+
+def test_unknown_strategy_name(capsys, tmp_path):
+    config = tmp_path / "recipe.yaml"
+    config.write_text("epochs: 1\nstrategy: gpus\n", encoding="utf-8")
+    error = stops(capsys, tmp_path, "sentiment", "--config", config)
+    assert str(config) in error and "field 'strategy'" in error and "'gpus'" in error
+    assert "one_device, mirrored, multi_worker, tpu" in error
+
+
+@pytest.mark.parametrize("tf_config, fragments", [
+    ('{"cluster": {"worker": ["localhost:1", "localhost:2"]}, "task": {"type": "worker", "index": 0}',
+     ["TF_CONFIG is not valid JSON", "line 1 column 95", "\"index\": 0}')"]),  # the missing closing brace, quoted
+    ('{"cluster": {"worker": ["localhost:1", "localhost:2"]}, "task": {"type": "worker", "index": 2}}',
+     ["TF_CONFIG: task index 2 is outside the cluster", "job 'worker' has 2 address(es)"]),
+    ('{"cluster": {"worker": ["localhost:1"]}, "task": {"type": "chief", "index": 0}}',
+     ["TF_CONFIG: task type 'chief' is not a job of the cluster (jobs: worker)"]),
+    ('{"cluster": {"worker": ["localhost:1"], "ps": ["localhost:2"]}, "task": {"type": "worker", "index": 0}}',
+     ["Keras 3 does not support parameter-server training"]),
+])
+def test_bad_tf_config_for_multi_worker(capsys, tmp_path, monkeypatch, tf_config, fragments):
+    monkeypatch.setenv("TF_CONFIG", tf_config)
+    error = stops(capsys, tmp_path, "sentiment", "--strategy", "multi_worker")
+    for fragment in fragments:
+        assert fragment in error, error

@@ -51,10 +51,26 @@ def test_mirrored_builds_variables_in_scope():
 
 
 def test_unknown_name_lists_choices():
-    with pytest.raises(ValueError, match="'gpu'.*auto, default, mirrored, tpu, multi_worker"):
+    with pytest.raises(ValueError, match="'gpu'.*auto, default, one_device, mirrored, multi_worker, tpu"):
         get_strategy("gpu")
 
 
 def test_tpu_without_tpu_is_a_clear_error(no_tpu_hint):
     with pytest.raises(RuntimeError, match="strategy 'tpu'"):
         get_strategy("tpu")
+
+
+def test_one_device_strategy():
+    strategy = get_strategy("one_device")
+    assert isinstance(strategy, tf.distribute.OneDeviceStrategy) and strategy.num_replicas_in_sync == 1
+
+
+def test_logical_cpu_devices_cannot_change_once_tensorflow_started():
+    from zoo.training.config import ConfigError
+    from zoo.training.strategy import configure_cpu_devices
+
+    tf.constant(1.0)  # TensorFlow has started
+    present = len(tf.config.list_logical_devices("CPU"))
+    configure_cpu_devices(present)  # what it already is: fine
+    with pytest.raises(ConfigError, match=f"num_cpu_devices.*already started with {present} logical CPU"):
+        configure_cpu_devices(present + 1)

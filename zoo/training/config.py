@@ -23,7 +23,7 @@ import yaml
 
 from zoo.resources import resource_path
 
-STRATEGIES = ("auto", "default", "mirrored", "tpu", "multi_worker")
+STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
 PRECISION_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
@@ -75,7 +75,10 @@ class RecipeConfig:
                                                  "them (judged by the last epoch's time)")
     seed: int = option(42, "random seed for weights, shuffling and vocabulary sampling")
     # Devices.
-    strategy: str = option("auto", "distribution strategy", choices=STRATEGIES)
+    strategy: str = option("auto", "distribution strategy (multi_worker: the cluster comes from TF_CONFIG)",
+                           choices=STRATEGIES)
+    num_cpu_devices: typing.Optional[int] = option(None, "split the CPU into N logical devices before TensorFlow "
+                                                   "starts (mirrored on a machine without GPUs)")
     jit_compile: bool = option(False, "compile train/eval steps with XLA")
     mixed_precision: str = option("float32", "Keras dtype policy", choices=PRECISION_POLICIES)
     # Outputs.
@@ -219,7 +222,9 @@ def load_config(config_class, yaml_path=None, overrides=None):
     if yaml_path is not None:
         path = resolve_path(yaml_path)
         source = str(path)
-        _set_fields(values, _read_yaml(path), config_class, where=source)
+        content = _read_yaml(path)
+        content.pop("search", None)  # the search space of `zoo.tune` (zoo.training.search), not a field
+        _set_fields(values, content, config_class, where=source)
     _set_fields(values, _parse_override_items(overrides), config_class, where=f"override (config file: {source})")
     return config_class(**values)
 
