@@ -5,6 +5,7 @@ and a bad search space stopping before any trial."""
 import csv
 import re
 
+import pytest
 import yaml
 
 from tests.recipes.helpers import serve
@@ -100,3 +101,32 @@ def test_bad_search_space_stops_before_any_trial(tmp_path, capsys):
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert str(path) in error and "field 'warmup_ratio': empty range" in error
     assert not (tmp_path / "tune").exists()
+
+
+@pytest.mark.parametrize("kind", ["random", "bayesian", "hyperband"])
+def test_tuners_run_the_trials_they_plan_with_the_searched_values(tmp_path, kind):
+    """The keras-tuner side alone (a trial scores its values instead of training): random and bayesian run
+    --trials trials over the declared space; hyperband sets each trial's epochs within the budget."""
+    import keras_tuner
+
+    from zoo.training.search import hyperparameters, read_search
+
+    dimensions = read_search(SentimentConfig, search_file(tmp_path))
+    space = keras_tuner.HyperParameters()
+    hyperparameters(dimensions, space)
+    seen = []
+
+    def run_trial(trial):
+        values = tune.trial_values(trial, dimensions)
+        seen.append(values)
+        return -abs(values["learning_rate"] - 4e-3) - values["dropout"]
+
+    tuner = tune.make_tuner(kind, space, 3, tmp_path / "tune" / "sentiment", 42, run_trial, max_epochs=3)
+    tuner.search(verbose=0)
+    assert all(1e-3 <= values["learning_rate"] <= 1e-2 and values["dropout"] in (0.0, 0.1) for values in seen)
+    if kind == "hyperband":
+        epochs = sorted({values["epochs"] for values in seen})
+        assert epochs[0] == 1 and epochs[-1] == 3 and len(seen) > 3, seen  # short trials first, then the best longer
+    else:
+        assert len(seen) == 3 and all("epochs" not in values for values in seen)
+        assert len({values["learning_rate"] for values in seen}) == 3

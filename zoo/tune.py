@@ -1,6 +1,7 @@
 """Hyperparameter search over a recipe with keras-tuner: `python -m zoo.tune`.
 
     python -m zoo.tune sentiment --config recipes/sentiment/search_tiny.yaml --trials 4 --tuner random
+    python -m zoo.tune sentiment --config recipes/sentiment/search_tiny.yaml --tuner hyperband  # epochs: its budget
     python -m zoo.tune --config recipes/sentiment/search_tiny.yaml --epochs 1   # task from the config's folder
 
 The search space is the `search:` block of the recipe YAML (`zoo.training.search`); every other option
@@ -30,7 +31,7 @@ import time
 from pathlib import Path
 
 TASKS = ("sentiment", "ner", "qa", "translation", "summarization", "pretrain")
-TUNERS = ("random", "bayesian")
+TUNERS = ("random", "bayesian", "hyperband")
 OBJECTIVE = "dev_metric"
 PROG = "python -m zoo.tune"
 
@@ -96,19 +97,33 @@ def write_recipe_yaml(config, path, note):
     return write_text(path, f"# {note}\n" + yaml.safe_dump(config_to_dict(config), sort_keys=False))
 
 
-def make_tuner(kind, space, trials, directory, seed, run_trial):
-    """A keras-tuner tuner of `kind` over the declared `space` whose trials are `run_trial(trial) -> float`."""
+def make_tuner(kind, space, trials, directory, seed, run_trial, max_epochs):
+    """A keras-tuner tuner of `kind` over the declared `space` whose trials are `run_trial(trial) -> float`.
+
+    Hyperband chooses each trial's epochs (at most `max_epochs`, see `trial_values`) and its own number of
+    trials (from `max_epochs` and its reduction factor 3), so `trials` does not apply to it.
+    """
     import keras_tuner
 
-    base = {"random": keras_tuner.RandomSearch, "bayesian": keras_tuner.BayesianOptimization}[kind]
+    base = {"random": keras_tuner.RandomSearch, "bayesian": keras_tuner.BayesianOptimization,
+            "hyperband": keras_tuner.Hyperband}[kind]
+    budget = dict(max_epochs=max_epochs, factor=3) if kind == "hyperband" else dict(max_trials=trials)
 
     class RecipeTuner(base):
         def run_trial(self, trial, *args, **kwargs):
             return {OBJECTIVE: run_trial(trial)}
 
-    return RecipeTuner(objective=keras_tuner.Objective(OBJECTIVE, direction="max"), max_trials=trials,
-                       hyperparameters=space, seed=seed, directory=str(directory.parent), project_name=directory.name,
-                       max_consecutive_failed_trials=1)
+    return RecipeTuner(objective=keras_tuner.Objective(OBJECTIVE, direction="max"), hyperparameters=space,
+                       seed=seed, directory=str(directory.parent), project_name=directory.name,
+                       max_consecutive_failed_trials=1, **budget)
+
+
+def trial_values(trial, dimensions):
+    """`{field: value}` of a trial: the searched fields, and `epochs` when the tuner sets it (Hyperband)."""
+    values = {dimension.name: trial.hyperparameters.get(dimension.name) for dimension in dimensions}
+    if "tuner/epochs" in trial.hyperparameters.values:
+        values["epochs"] = int(trial.hyperparameters.values["tuner/epochs"])
+    return values
 
 
 def main(argv=None):
@@ -131,7 +146,7 @@ def main(argv=None):
     directory = Path(arguments.directory).resolve() / arguments.task
 
     def run_trial(trial):
-        values = {dimension.name: trial.hyperparameters.get(dimension.name) for dimension in dimensions}
+        values = trial_values(trial, dimensions)
         trial_dir = directory / "trials" / trial.trial_id
         config = dataclasses.replace(base, **values, output_dir=str(trial_dir / "run"),
                                      export_dir=str(trial_dir / "saved" / arguments.task))
@@ -148,7 +163,7 @@ def main(argv=None):
               f"resident memory {resident_megabytes():.0f} MB", flush=True)
         return value
 
-    tuner = make_tuner(arguments.tuner, space, arguments.trials, directory, base.seed, run_trial)
+    tuner = make_tuner(arguments.tuner, space, arguments.trials, directory, base.seed, run_trial, base.epochs)
     tuner.search(verbose=0)
     from keras_tuner.src.distribute import utils as distribution
 
@@ -162,11 +177,13 @@ def report(oracle, dimensions, base, directory, task, source):
     """Prints the trials table, writes `trials.csv`, `best.yaml` and the best trial's export; returns 0."""
     from zoo.export.saved_model import _publish
 
-    names = [dimension.name for dimension in dimensions]
+    trials = sorted(oracle.trials.items())
+    names = list(dict.fromkeys(name for _, trial in trials for name in trial_values(trial, dimensions)))
     rows = []
-    for trial_id, trial in sorted(oracle.trials.items()):
+    for trial_id, trial in trials:
         value = trial.metrics.get_best_value(OBJECTIVE) if trial.metrics.exists(OBJECTIVE) else None
-        rows.append([trial_id, trial.status, value, *(trial.hyperparameters.get(name) for name in names)])
+        values = trial_values(trial, dimensions)
+        rows.append([trial_id, trial.status, value, *(values.get(name) for name in names)])
     header = ["trial", "status", OBJECTIVE, *names]
     with open(directory / "trials.csv", "w", newline="", encoding="utf-8") as stream:
         csv.writer(stream).writerows([header, *rows])
@@ -175,7 +192,7 @@ def report(oracle, dimensions, base, directory, task, source):
     for row in rows:
         print("  ".join(_cell(value).ljust(width) for value, width in zip(row, widths)))
     best = oracle.get_best_trials(1)[0]
-    values = {name: best.hyperparameters.get(name) for name in names}
+    values = trial_values(best, dimensions)
     config = dataclasses.replace(base, **values)
     best_yaml = write_recipe_yaml(config, directory / "best.yaml", f"best trial {best.trial_id} of {source}: "
                                   f"{OBJECTIVE} {best.score:.4f}")
