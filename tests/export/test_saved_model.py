@@ -1,7 +1,8 @@
 """`zoo.export.export`: TF Serving's directory layout, next version, atomic publish, warm-up, models.config."""
 
 import os
-import subprocess
+import runpy
+import shutil
 import sys
 
 import pytest
@@ -37,19 +38,21 @@ def test_versions_layout_warmup_and_models_config(tmp_path, model_and_preprocess
     assert 'model_platform: "tensorflow"' in config
 
 
-def test_models_config_serves_every_export(tmp_path, model_and_preprocessor):
+def test_models_config_serves_every_export(tmp_path, model_and_preprocessor, monkeypatch, capsys):
     model, preprocessor = model_and_preprocessor
     export(model, preprocessor, tmp_path, name="b_model", labels=LABELS, model_config=False)
-    export(model, preprocessor, tmp_path, name="a_model", labels=LABELS, model_config=False)
+    shutil.copytree(tmp_path / "b_model", tmp_path / "a_model")  # a second model: the same export, another name
     (tmp_path / "not_a_model").mkdir()
     assert not (tmp_path / "models.config").exists()
     write_model_config(tmp_path, serving_root="")
     config = (tmp_path / "models.config").read_text()
     assert config.index('name: "a_model"') < config.index('name: "b_model"') and "not_a_model" not in config
     assert f'base_path: "{tmp_path}/a_model"' in config
-    result = subprocess.run([sys.executable, "-m", "zoo.export.model_config", str(tmp_path / "not_a_model")],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2 and "no exported model" in result.stderr
+    # `python -m zoo.export.model_config DIR`, as its module's __main__ in this process (no TensorFlow import).
+    monkeypatch.setattr(sys, "argv", ["model_config.py", str(tmp_path / "not_a_model")])
+    with pytest.raises(SystemExit) as stopped:
+        runpy.run_module("zoo.export.model_config", run_name="__main__")
+    assert stopped.value.code == 2 and "no exported model" in capsys.readouterr().err
 
 
 def test_a_failed_export_leaves_no_version_directory(tmp_path, model_and_preprocessor):
