@@ -55,7 +55,8 @@ def test_bad_input_stops_before_training(tmp_path, capsys, case):
         args = ["--vocabulary_size", "5000"]
     source = write_lines(tmp_path / "train.en.gz", sources)
     target = write_lines(tmp_path / "train.zz.gz", targets)
-    result = run_in_process(capsys, "translation", "--train", source, "--train_target", target, *args, *outputs(tmp_path))
+    result = run_in_process(capsys, "translation", "--train", source, "--train_target", target, *args,
+                            *outputs(tmp_path))
     expected = {
         "line_counts": [source, target, "12 lines", "11 lines"],
         "empty_line": [target, "line 5", "expected a non-empty sentence"],
