@@ -18,7 +18,7 @@ def test_only_lora_weights_are_trainable_and_merge_keeps_outputs():
     # 2 layers x (query, value) x (a, b)
     assert len(trainable) == backbone.num_layers * 4
     model = TextClassifier(backbone, num_classes=2, dropout=0.0)
-    model.compile(learning_rate=1e-2, total_steps=5)
+    model.compile(learning_rate=1e-2, total_steps=5, jit_compile=False)
     inputs = {"token_ids": np.arange(16, dtype="int32").reshape(2, 8)}
     frozen_before = [keras.ops.convert_to_numpy(w) for w in backbone.non_trainable_weights]
     for _ in range(3):
