@@ -1,44 +1,37 @@
-"""Quality of the recipes on real data: all-MiniLM-L6-v2 fine-tuned with a fixed seed and a time budget.
+"""Quality of the recipes on real data, each with a fixed seed and a time budget.
 
     python -m benchmarks.quality --task sentiment [--data ../shared/data] [--time_budget 15] [--with-peers]
-    python -m benchmarks.quality --task ner       # CoNLL-2003, test entity F1
-    python -m benchmarks.quality --task qa        # SQuAD v1.1 (44-article train subset), dev F1
+    python -m benchmarks.quality --task ner            # CoNLL-2003, test entity F1 (all-MiniLM-L6-v2)
+    python -m benchmarks.quality --task qa             # SQuAD v1.1 (44-article train subset), dev F1
+    python -m benchmarks.quality --task translation    # Multi30k de->en, test2016 sacreBLEU (T5 from scratch)
+    python -m benchmarks.quality --task summarization  # DialogSum, test ROUGE-L F1 and the lead-N baseline
+    python -m benchmarks.quality --task pretrain_pays  # SST-2 dev accuracy, MLM-pretrained BERT vs random init
 
-Each task runs its recipe (`python -m zoo.recipes.<task>`) with the committed config
-`recipes/<task>/minilm_*.yaml` (sequence length, batch, learning rate, XLA, length buckets, time budget), the
+Each task runs its recipe (`python -m zoo.recipes.<task>`) with the committed config named in
+`benchmarks.quality_tasks.TASKS` (sequence length, batch, learning rate, XLA, length buckets, time budget), the
 data paths taken from `--data`. The record is merged by name into `benchmarks/results/quality.json` (format:
 `../shared/RESULTS.md`), and `benchmarks/results/quality.md` is rewritten as a table of all records.
 `--with-peers` (sentiment) also fine-tunes keras-hub's `BertTextClassifier` from the same MiniLM directory with
-the same length, batch, epochs and learning rate, in the same run.
+the same length, batch, epochs and learning rate, in the same run. A cheap smoke run of any task:
+`--max_train_examples 64 --max_eval_examples 16 --time_budget 1 --epochs 1 --set vocabulary_size=200 --no-write`.
 """
 
 import argparse
-import datetime
 import json
 import os
 import sys
 import time
 
-from benchmarks.results_file import MACHINE, RESULTS_DIR
+from benchmarks.quality_tasks import (
+    ROOT, TASKS, build_record, parse_settings, pretrain_pays, recipe_overrides, task_peers)
+from benchmarks.results_file import RESULTS_DIR
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = os.path.join(ROOT, "..", "shared", "data")
-TASKS = {
-    # task: (config, record name, metric key in metrics.json, record metric, data paths, target)
-    "sentiment": ("recipes/sentiment/minilm_sst2.yaml", "sst2_all_minilm_l6_v2_finetune", "dev_accuracy",
-                  "dev_accuracy", {"train": "sentiment/sst2_sentences/train.tsv",
-                                   "dev": "sentiment/sst2_sentences/dev.tsv"}, 89.0),
-    "ner": ("recipes/ner/minilm_conll2003.yaml", "conll2003_all_minilm_l6_v2_finetune", "test_f1",
-            "test_entity_f1", {"train": "ner/conll2003/train.txt.gz", "dev": "ner/conll2003/valid.txt",
-                               "test": "ner/conll2003/test.txt"}, 88.0),
-    "qa": ("recipes/qa/minilm_squad.yaml", "squad_v1.1_all_minilm_l6_v2_finetune", "dev_f1", "dev_f1",
-           {"train": "qa/squad_v1.1/train-v1.1-subset-44articles.json.gz",
-            "dev": "qa/squad_v1.1/dev-v1.1.json.gz"}, 70.0),
-}
 
 
-def run_recipe(task, overrides):
-    """Runs the task's recipe in this process; returns (metrics.json content, config)."""
+def run_recipe(task, config_path, overrides):
+    """Runs `zoo.recipes.<task>` with the config file `config_path` (relative to the repository) and `overrides`
+    in this process; returns (metrics.json content, config)."""
     import importlib
 
     from zoo.training.config import load_config
@@ -46,8 +39,8 @@ def run_recipe(task, overrides):
     module = importlib.import_module(f"zoo.recipes.{task}")
     config_class = next(value for name, value in vars(module).items() if name.endswith("Config") and
                         name != "RecipeConfig")
-    config = load_config(config_class, os.path.join(ROOT, TASKS[task][0]), overrides)
-    arguments = ["--config", os.path.join(ROOT, TASKS[task][0])]
+    config = load_config(config_class, os.path.join(ROOT, config_path), overrides)
+    arguments = ["--config", os.path.join(ROOT, config_path)]
     for name, value in overrides.items():
         arguments += [f"--{name}", str(value)]
     if module.main(arguments) != 0:
@@ -124,31 +117,23 @@ def main(argv=None):
     parser.add_argument("--output_dir", default=None, help="run directory (default: runs/quality/<task>)")
     parser.add_argument("--with-peers", dest="with_peers", action="store_true",
                         help="sentiment: also run keras-hub's BertTextClassifier in the same process")
+    parser.add_argument("--max_eval_examples", type=int, default=None,
+                        help="smoke tests only: evaluate on the first N lines of each dev/test file")
+    parser.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                        help="any other recipe field, for every recipe of the run (smoke tests: model sizes)")
     parser.add_argument("--no-write", dest="write", action="store_false", help="print only")
     args = parser.parse_args(argv)
 
-    _, name, key, metric, paths, target = TASKS[args.task]
-    overrides = {split: os.path.join(args.data, path) for split, path in paths.items()}
-    overrides["output_dir"] = args.output_dir or os.path.join("runs", "quality", args.task)
-    overrides["export_dir"] = os.path.join(overrides["output_dir"], "saved_models", args.task)
-    for option in ("time_budget", "seed", "max_train_examples", "epochs", "jit_compile"):
-        if getattr(args, option) is not None:
-            overrides[option] = getattr(args, option)
-    results, config = run_recipe(args.task, overrides)
-    metrics = results["metrics"]
-    record = {
-        "name": name, "metric": metric, "higher_is_better": True, "ours": round(metrics[key], 2), "peers": {},
-        "ratios": {}, "target": {"absolute": target},
-        "config": {"dataset": {split: path for split, path in paths.items()}, "model": "all-MiniLM-L6-v2",
-                   "seed": config.seed, "time_budget_minutes": config.time_budget, "epochs_trained":
-                   metrics["epochs_trained"], "best_epoch": metrics["best_epoch"], "train_seconds":
-                   metrics["train_seconds"], "sequence_length": config.max_sequence_length, "batch": config.batch_size,
-                   "learning_rate": config.learning_rate, "jit_compile": config.jit_compile,
-                   "length_buckets": config.length_buckets, "max_train_examples": config.max_train_examples,
-                   "all_metrics": {k: round(v, 2) for k, v in metrics.items() if k.startswith(("dev_", "test_"))}},
-        "command": "python -m benchmarks.quality " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "machine": MACHINE, "date": datetime.date.today().isoformat(),
-    }
+    output_dir = args.output_dir or os.path.join("runs", "quality", args.task)
+    command = "python -m benchmarks.quality " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.task == "pretrain_pays":
+        record = pretrain_pays(args, output_dir, run_recipe, command)
+    else:
+        results, config = run_recipe(args.task, TASKS[args.task][0], recipe_overrides(args.task, args, output_dir))
+        record = build_record(args.task, config, results["metrics"], command,
+                              peers=task_peers(args.task, results["metrics"]))
+    if args.set or args.max_eval_examples:  # a smoke run: say so in the record
+        record["config"]["smoke"] = {"set": parse_settings(args.set), "max_eval_examples": args.max_eval_examples}
     if args.with_peers and args.task == "sentiment":
         accuracy, seconds = keras_hub_peer(config, args.data)
         record["peers"]["keras_hub"] = accuracy
