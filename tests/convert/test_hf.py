@@ -351,7 +351,14 @@ def test_load_tokenizer_byte_pair_and_sentencepiece(tmp_path):
     spm = tmp_path / "spm"
     spm.mkdir()
     shutil.copy(os.path.join(tokenizers, "spm_unigram.model"), spm / "spiece.model")
-    assert isinstance(hf.load_tokenizer(spm), SentencePieceTokenizer)
+    plain = hf.load_tokenizer(spm)
+    assert isinstance(plain, SentencePieceTokenizer) and plain.extra_ids == 0
+    (spm / "config.json").write_text('{"model_type": "t5"}')  # a T5 checkpoint: 100 sentinels after the pieces
+    t5 = hf.load_tokenizer(spm)
+    assert t5.extra_ids == 100 and t5.vocabulary_size() == plain.vocabulary_size() + 100
+    assert t5.token_to_id("<extra_id_0>") == t5.vocabulary_size() - 1
+    (spm / "tokenizer_config.json").write_text('{"extra_ids": 7}')  # the settings win
+    assert hf.load_tokenizer(spm).extra_ids == 7
     with pytest.raises(FileNotFoundError, match="no tokenizer files"):
         hf.load_tokenizer(tmp_path)
 

@@ -36,6 +36,22 @@ def test_pretrained_bert_is_a_sentiment_starting_point(tmp_path):
     assert (tmp_path / "sentiment" / "vocab.txt").read_text() == (tmp_path / "bert" / "vocab.txt").read_text()
 
 
+def test_span_checkpoint_records_its_sentinels_for_init(tmp_path):
+    import json
+
+    from zoo.training.checkpoints import starting_point
+
+    assert pretrain.main(TINY + ONE_STEP + ["--objective", "span"] + outputs(tmp_path, "t5")) == 0
+    run_dir = tmp_path / "t5"
+    extra_ids = json.loads((run_dir / "tokenizer_config.json").read_text())["extra_ids"]
+    assert extra_ids > 0
+    start = starting_point(str(run_dir / "model.keras"), train_tokenizer=None, random_backbone=None)
+    rows = start.build_backbone().get_config()["vocabulary_size"]
+    assert start.tokenizer.extra_ids == extra_ids  # the same tokenizer: pieces + sentinels = embedding rows
+    assert start.tokenizer.vocabulary_size() == rows
+    assert start.tokenizer.token_to_id("<extra_id_0>") == rows - 1
+
+
 def test_corpus_too_small_for_the_vocabulary(tmp_path, capsys):
     result = run_in_process(capsys, "pretrain", "--objective", "mlm", "--vocabulary_size", "5000", *outputs(tmp_path))
     assert_stopped_before_training(result, "field 'vocabulary_size'", "5000")

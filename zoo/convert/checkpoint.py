@@ -149,8 +149,9 @@ def load_tokenizer(path):
     if file("vocab.json") and file("merges.txt"):
         eos = special("eos_token", "<|endoftext|>")
         return BytePairTokenizer(file("vocab.json"), file("merges.txt"), special_tokens=(eos,), eos_token=eos)
-    if file("spiece.model"):
-        return SentencePieceTokenizer(file("spiece.model"))
+    if file("spiece.model"):  # T5: 100 sentinels <extra_id_N> after the pieces unless the settings say otherwise
+        is_t5 = file("config.json") and _read_json(file("config.json"), "").get("model_type") == "t5"
+        return SentencePieceTokenizer(file("spiece.model"), extra_ids=settings.get("extra_ids", 100 if is_t5 else 0))
     raise FileNotFoundError(
         f"{directory!r}: no tokenizer files (expected vocab.txt, vocab.json + merges.txt, or spiece.model)"
     )

@@ -78,6 +78,7 @@ def main(argv=None):
     from zoo.data.pretraining import pack_documents, pack_sentence_pairs, sentence_pairs, tokenize_documents
     from zoo.data.span_corruption import span_corruption_lengths, tokens_length_for_inputs
     from zoo.recipes import pretrain_objectives as objectives
+    from zoo.tokenizers import SentencePieceTokenizer
     from zoo.training.runner import Recipe, check_config, run
 
     config = parse_config(PretrainConfig, argv, description=__doc__, prog=PROG)
@@ -104,6 +105,9 @@ def main(argv=None):
         inputs_length, targets_length = span_corruption_lengths(raw_length, config.mask_rate, config.mean_span_length)
         print(f"span corruption: {raw_length} tokens a row -> {inputs_length} encoder and {targets_length} decoder "
               "tokens")
+    saved_tokenizer = tokenizer  # span: with the sentinels, so an --init rebuilds the model's vocabulary
+    if config.objective == "span":
+        saved_tokenizer = SentencePieceTokenizer(tokenizer.proto, extra_ids=objective.num_sentinels)
     tables = {split: objective.table(columns, held_out=split != "train") for split, columns in rows.items()}
     info = {"objective": config.objective, "vocabulary_size": tokenizer.vocabulary_size(),
             **{f"{split}_rows": len(table) for split, table in tables.items()}}
@@ -111,7 +115,7 @@ def main(argv=None):
         name=f"pretrain ({config.objective})", build_model=objective.build_model, train=tables["train"],
         split=objective.split, evaluate=lambda model, split: objective.evaluate(model, tables[split]),
         metric=objective.metric, export=None, info=info,
-        save_assets=vocabulary_saver(tokenizer) if config.objective == "mlm" else tokenizer_saver(tokenizer))
+        save_assets=vocabulary_saver(tokenizer) if config.objective == "mlm" else tokenizer_saver(saved_tokenizer))
     run(config, recipe)
     return 0
 

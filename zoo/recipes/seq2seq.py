@@ -171,13 +171,19 @@ def write_predictions(config, split, texts):
 
 
 def tokenizer_saver(tokenizer):
-    """`run_dir -> None` writing the SentencePiece model as `spiece.model`, so the run directory is a checkpoint
-    `--init` (and `python -m zoo.generate`) accept."""
+    """`run_dir -> None` writing the SentencePiece model as `spiece.model`, and its sentinel count (T5
+    `<extra_id_N>`, `tokenizer.extra_ids`) as `{"extra_ids": N}` in `tokenizer_config.json` (the Hugging Face name
+    and field), so the run directory is a checkpoint `--init` (and `python -m zoo.generate`) rebuild the same
+    tokenizer from."""
+    import json
+
     from zoo.training.files import atomic_path
 
     def save(run_dir):
         with atomic_path(Path(run_dir) / SENTENCEPIECE_FILE) as temporary:
             temporary.write_bytes(tokenizer.proto)
+        with atomic_path(Path(run_dir) / "tokenizer_config.json") as temporary:
+            temporary.write_text(json.dumps({"extra_ids": tokenizer.extra_ids}) + "\n", encoding="utf-8")
 
     return save
 

@@ -77,9 +77,22 @@ def _vocabulary_beside(path, lowercase):
 
     directory = Path(path) if Path(path).is_dir() else Path(path).parent
     if (directory / "spiece.model").is_file():
-        return SentencePieceTokenizer(str(directory / "spiece.model"))
+        return SentencePieceTokenizer(str(directory / "spiece.model"), extra_ids=_extra_ids(directory))
     vocabulary = directory / "vocab.txt"
     return WordPieceTokenizer(str(vocabulary), lowercase=lowercase) if vocabulary.is_file() else None
+
+
+def _extra_ids(directory):
+    """The T5 sentinel count a recipe saved beside its `spiece.model` (`tokenizer_config.json`), else 0."""
+    import json
+
+    path = directory / "tokenizer_config.json"
+    if not path.is_file():
+        return 0
+    extra_ids = json.loads(path.read_text(encoding="utf-8")).get("extra_ids", 0)
+    if not isinstance(extra_ids, int) or isinstance(extra_ids, bool) or extra_ids < 0:
+        raise ConfigError(f"field 'init': {path}: 'extra_ids' must be an integer >= 0, got {extra_ids!r}")
+    return extra_ids
 
 
 def _load_keras(path):
