@@ -171,7 +171,8 @@ def pretrain_pays(args, output_dir, run_recipe, command):
     os.makedirs(output_dir, exist_ok=True)
     counts = write_pretraining_corpus(args.data, corpus, max_documents=args.max_train_examples)
     print(f"pretraining corpus {corpus}: {counts} documents", flush=True)
-    pretrain = {name: value for name, value in base.items() if name not in ("train", "dev")}
+    # --max_train_examples limits the corpus per source (above), so the held-out documents come from all three
+    pretrain = {name: value for name, value in base.items() if name not in ("train", "dev", "max_train_examples")}
     pretrain.update(train=corpus, dev="", output_dir=os.path.join(output_dir, "pretrain"),
                     export_dir=os.path.join(output_dir, "pretrain", "unused"))
     pretrained, pretrain_config = run_recipe("pretrain", PRETRAIN_CONFIG, pretrain)

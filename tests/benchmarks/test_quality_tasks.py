@@ -104,12 +104,14 @@ def test_pretrain_pays_runs_pretraining_then_both_fine_tunes(tmp_path, monkeypat
 
     monkeypatch.setattr(quality, "run_recipe", fake_run_recipe)
     monkeypatch.setattr("benchmarks.quality_tasks.write_pretraining_corpus", lambda *a, **k: {"dialogsum": 2})
-    assert quality.main(["--task", "pretrain_pays", "--no-write", "--output_dir", str(tmp_path)]) == 0
+    argv = ["--task", "pretrain_pays", "--no-write", "--output_dir", str(tmp_path), "--max_train_examples", "5"]
+    assert quality.main(argv) == 0
     (pretrain, _, pre_options), (first, _, tuned), (second, _, scratch) = calls
     assert (pretrain, first, second) == ("pretrain", "sentiment", "sentiment")
     assert pre_options["train"].endswith("pretraining_corpus.txt") and "sst2" not in pre_options["train"]
     assert tuned["init"] == f"{tmp_path}/pretrain/model.keras" and "init" not in scratch
     assert tuned["train"] == scratch["train"] and tuned["output_dir"] != scratch["output_dir"]
+    assert "max_train_examples" not in pre_options and tuned["max_train_examples"] == scratch["max_train_examples"]
     out = capsys.readouterr().out
     record = json.loads(out[out.index("\n{") + 1:])
     assert "pretrain_pays" in record["name"] and record["ours"] == 85.0
