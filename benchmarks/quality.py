@@ -32,13 +32,10 @@ DEFAULT_DATA = os.path.join(ROOT, "..", "shared", "data")
 def run_recipe(task, config_path, overrides):
     """Runs `zoo.recipes.<task>` with the config file `config_path` (relative to the repository) and `overrides`
     in this process; returns (metrics.json content, config)."""
-    import importlib
-
     from zoo.training.config import load_config
+    from zoo.tune import recipe
 
-    module = importlib.import_module(f"zoo.recipes.{task}")
-    config_class = next(value for name, value in vars(module).items() if name.endswith("Config") and
-                        name != "RecipeConfig")
+    module, config_class = recipe(task)
     config = load_config(config_class, os.path.join(ROOT, config_path), overrides)
     arguments = ["--config", os.path.join(ROOT, config_path)]
     for name, value in overrides.items():
