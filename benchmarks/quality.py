@@ -6,6 +6,7 @@
     python -m benchmarks.quality --task translation    # Multi30k de->en, test2016 sacreBLEU (T5 from scratch)
     python -m benchmarks.quality --task summarization  # DialogSum, test ROUGE-L F1 and the lead-N baseline
     python -m benchmarks.quality --task pretrain_pays  # SST-2 dev accuracy, MLM-pretrained BERT vs random init
+                                       # [--pretrain_time_budget 20 --time_budget 8]
 
 Each task runs its recipe (`python -m zoo.recipes.<task>`) with the committed config named in
 `benchmarks.quality_tasks.TASKS` (sequence length, batch, learning rate, XLA, length buckets, time budget), the
@@ -107,6 +108,9 @@ def main(argv=None):
     parser.add_argument("--task", required=True, choices=sorted(TASKS))
     parser.add_argument("--data", default=DEFAULT_DATA, help="the shared data directory")
     parser.add_argument("--time_budget", type=float, default=None, help="minutes of training (default: the config's)")
+    parser.add_argument("--pretrain_time_budget", type=float, default=None,
+                        help="pretrain_pays: minutes of MLM pretraining (default: the pretraining config's; "
+                             "--time_budget then sets the two fine-tunings)")
     parser.add_argument("--seed", type=int, default=None, help="default: the config's (42)")
     parser.add_argument("--max_train_examples", type=int, default=None, help="smoke tests only")
     parser.add_argument("--epochs", type=int, default=None, help="default: the config's")

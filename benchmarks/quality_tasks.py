@@ -175,6 +175,8 @@ def pretrain_pays(args, output_dir, run_recipe, command):
     pretrain = {name: value for name, value in base.items() if name not in ("train", "dev", "max_train_examples")}
     pretrain.update(train=corpus, dev="", output_dir=os.path.join(output_dir, "pretrain"),
                     export_dir=os.path.join(output_dir, "pretrain", "unused"))
+    if getattr(args, "pretrain_time_budget", None) is not None:
+        pretrain["time_budget"] = args.pretrain_time_budget
     pretrained, pretrain_config = run_recipe("pretrain", PRETRAIN_CONFIG, pretrain)
     finetune = dict(base, output_dir=os.path.join(output_dir, "pretrained"),
                     init=os.path.join(pretrain_config.output_dir, "model.keras"))
