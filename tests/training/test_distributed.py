@@ -17,6 +17,7 @@ from tests.training.cluster import (
 
 STEPS = 6  # per epoch; a backup every 2 steps
 MULTI_WORKER = TINY_RUN + ["--strategy", "multi_worker", "--epochs", "2", "--steps_per_epoch", str(STEPS),
+                           "--time_budget", "60",  # every worker agrees on each epoch's time (one all-reduce)
                            "--backup_steps", "2"]
 
 

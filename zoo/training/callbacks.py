@@ -104,12 +104,17 @@ class DevMetric(keras.callbacks.Callback):
         evaluate: `model -> {name: float}` on the dev split.
         metric: the name (in `evaluate`'s dict) that picks the best epoch.
         run_dir: where `best.weights.h5`, `history.json` and `curves.png` are written.
+        time_budget: seconds of training; no epoch starts that would end after them (None: no limit).
+        agree: `seconds -> seconds` the same in every process of a multi-worker run (e.g. their mean), applied
+            to each epoch's measured time, so that every worker takes the same time-budget decision (one that
+            stopped alone would leave the others waiting in a collective forever).
     """
 
-    def __init__(self, evaluate, metric, run_dir, patience=0, start_epoch=0, title="", time_budget=None):
+    def __init__(self, evaluate, metric, run_dir, patience=0, start_epoch=0, title="", time_budget=None,
+                 agree=float):
         super().__init__()
         self.evaluate, self.metric, self.patience, self.title = evaluate, metric, patience, title
-        self.time_budget = time_budget  # seconds of training, or None
+        self.time_budget, self.agree = time_budget, agree
         self.run_dir = Path(run_dir)
         self.best_path = self.run_dir / "best.weights.h5"
         state = read_json(self.run_dir / "history.json", default={"history": []})
@@ -129,7 +134,7 @@ class DevMetric(keras.callbacks.Callback):
         self._started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        train_seconds = time.perf_counter() - self._started
+        train_seconds = self.agree(time.perf_counter() - self._started)
         results = self.evaluate(self.model)
         if self.metric not in results:
             raise KeyError(f"the dev evaluation returned {sorted(results)}, not the metric {self.metric!r}")

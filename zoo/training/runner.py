@@ -162,6 +162,7 @@ def _run(config, recipe, strategy, fingerprint):
     import keras
 
     from zoo.training.callbacks import DevMetric, ResumableBackup, ResumedEpoch
+    from zoo.training.strategy import mean_over_workers
 
     run_dir = Path(config.output_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -188,7 +189,8 @@ def _run(config, recipe, strategy, fingerprint):
     backup.start_epoch, backup.start_batch = epoch, batch
     dev = DevMetric(lambda model: recipe.evaluate(model, "dev"), recipe.metric, run_dir, config.patience,
                     start_epoch=epoch, title=f"{recipe.name} ({Path(config.output_dir).name})",
-                    time_budget=config.time_budget * 60 if config.time_budget else None)
+                    time_budget=config.time_budget * 60 if config.time_budget else None,
+                    agree=lambda seconds: mean_over_workers(strategy, seconds))
     if epoch or batch:
         print(f"resuming from the backup in {backup.backup_dir}: epoch {epoch + 1}, after {batch} of "
               f"{plan.steps_per_epoch} steps (global step {epoch * plan.steps_per_epoch + batch})", flush=True)

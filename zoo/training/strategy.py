@@ -206,6 +206,22 @@ def _average_logs_over_workers():
     trainer.reduce_per_replica = reduce_per_replica
 
 
+def mean_over_workers(strategy, value):
+    """`value`, a float each process computed, averaged over the workers of a multi-worker strategy (one
+    all-reduce: every worker must call this at the same point and gets the same result); `value` otherwise."""
+    from keras.src.backend.tensorflow import trainer
+
+    if not trainer._collective_all_reduce_multi_worker(strategy):
+        return float(value)
+
+    @tf.function
+    def average():  # the value is made on each replica's device, where the all-reduce runs
+        local = lambda: tf.constant(value, tf.float32)  # noqa: E731
+        return strategy.run(lambda: tf.distribute.get_replica_context().all_reduce("MEAN", local()))
+
+    return float(strategy.experimental_local_results(average())[0])
+
+
 def worker_name(strategy):
     """`(is_chief, name)` of this process in `strategy`: the chief (or a single process) writes checkpoints,
     summaries, metrics and exports; the others (`"worker1"`, ...) write to temporary directories."""
