@@ -4,12 +4,9 @@ Run from the repository root: `python -m benchmarks.generation` (needs keras-hub
 this is a benchmark, not a test). Random weights, GPT config 4 layers / hidden 256 / 4 heads / intermediate
 1024 / vocab 8192, batch 8, prompt 32, 128 new tokens. The three engines are timed alternately in one process,
 after a warm-up call each; the record holds medians. Every engine is checked to produce exactly 128 new
-tokens per row (no early stop). Writes `benchmarks/results/generation.json`.
+tokens per row (no early stop). Writes the record `gpt_greedy` to `benchmarks/results/generation.json`
+(`--quick`: a tiny config, to `benchmarks/results/smoke/`).
 """
-
-import argparse
-import statistics
-import time
 
 import numpy as np
 # torch (and the triton it loads) must be imported before TensorFlow, or the process segfaults.
@@ -20,12 +17,13 @@ import zoo  # noqa: F401  (sets KERAS_BACKEND=tensorflow)
 import keras  # noqa: E402
 
 from zoo.models import CausalLM, GPTBackbone  # noqa: E402
-from benchmarks.results_file import report  # noqa: E402
+from benchmarks.side_by_side import alternate, arguments, finish_arguments, publish, record  # noqa: E402
 
 CONFIG = dict(vocabulary_size=8192, num_layers=4, num_heads=4, hidden_dim=256, intermediate_dim=1024)
 BATCH, PROMPT, NEW = 8, 32, 128
 MAX_SEQUENCE_LENGTH = 256
 TARGET = {"transformers": 1.5, "keras_hub": 2.5}
+TINY = dict(vocabulary_size=1000, num_layers=2, num_heads=2, hidden_dim=32, intermediate_dim=64)  # --quick
 
 
 def prompts():
@@ -87,44 +85,25 @@ def transformers_engine():
     return run
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--no-write", action="store_true", help="print only, do not write the results file")
-    args = parser.parse_args()
-
+def main(argv=None):
+    parser = arguments(__doc__.splitlines()[0], repeats=5)
+    args = finish_arguments(parser.parse_args(argv))
+    if args.quick:
+        CONFIG.update(TINY)
+        globals().update(BATCH=2, PROMPT=8, NEW=8, MAX_SEQUENCE_LENGTH=32)
     engines = {"ours": ours_engine(), "keras_hub": keras_hub_engine(), "transformers": transformers_engine()}
-    for name, run in engines.items():  # warm-up: tracing, XLA compilation
-        start = time.perf_counter()
-        counts = run()
-        print(f"warm-up {name}: {time.perf_counter() - start:.1f}s, new tokens per row {counts.tolist()}")
+
+    def check(name, counts):  # every engine makes exactly NEW tokens per row (no early stop)
         if not np.all(counts == NEW):
             raise RuntimeError(f"{name} produced {counts.tolist()} new tokens per row, expected {NEW}")
-    rates = {name: [] for name in engines}
-    for repeat in range(args.repeats):
-        for name, run in engines.items():
-            start = time.perf_counter()
-            counts = run()
-            elapsed = time.perf_counter() - start
-            assert np.all(counts == NEW), (name, counts)
-            rates[name].append(BATCH * NEW / elapsed)
-        print(f"repeat {repeat}: " + ", ".join(f"{n} {r[-1]:.0f} tok/s" for n, r in rates.items()))
-    medians = {name: statistics.median(values) for name, values in rates.items()}
-    peers = {name: round(medians[name], 1) for name in ("transformers", "keras_hub")}
-    record = {
-        "name": "gpt_greedy_generation",
-        "metric": "new_tokens_per_s",
-        "higher_is_better": True,
-        "ours": round(medians["ours"], 1),
-        "peers": peers,
-        "ratios": {name: round(medians["ours"] / medians[name], 2) for name in peers},
-        "target": TARGET,
-        "config": {"layers": CONFIG["num_layers"], "hidden": CONFIG["hidden_dim"], "heads": CONFIG["num_heads"],
-                   "intermediate": CONFIG["intermediate_dim"], "vocab": CONFIG["vocabulary_size"],
-                   "batch": BATCH, "prompt": PROMPT, "new_tokens": NEW, "repeats": args.repeats,
-                   "weights": "random", "decoding": "greedy"},
-    }
-    report("generation", record, write=not args.no_write)
+
+    medians = alternate(engines, args.repeats, BATCH * NEW, check=check)
+    result = record("gpt_greedy", "new_tokens_per_s", medians, TARGET, {
+        "layers": CONFIG["num_layers"], "hidden": CONFIG["hidden_dim"], "heads": CONFIG["num_heads"],
+        "intermediate": CONFIG["intermediate_dim"], "vocab": CONFIG["vocabulary_size"], "batch": BATCH,
+        "prompt": PROMPT, "new_tokens": NEW, "repeats": args.repeats, "weights": "random", "decoding": "greedy",
+    })
+    publish("generation", result, args)
 
 
 if __name__ == "__main__":

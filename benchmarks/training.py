@@ -1,130 +1,123 @@
-"""Training speed, examples per second: zoo TextClassifier vs keras-hub BertTextClassifier vs transformers
-BertForSequenceClassification (torch CPU), same BERT config, random weights.
+"""BERT training and inference speed: zoo TextClassifier vs keras-hub BertTextClassifier vs transformers
+BertForSequenceClassification (torch CPU), same config, random weights, plus the training step's MFU.
 
-Run from the repository root: `python -m benchmarks.training`. Config: 6 layers, hidden 384, 12 heads,
-intermediate 1536, vocab 30522 (all-MiniLM-L6-v2's geometry), batch 32, sequence 64, AdamW, dropout 0.1.
-Each engine runs `--steps` train steps per repeat on the same batch, alternated in one process after a warm-up
-(tracing / XLA compilation); the record holds medians. Writes `benchmarks/results/training.json`.
+Run from the repository root: `python -m benchmarks.training [--quick] [--only NAME ...]`. Records:
+- `bert_train`, `bert_infer`: 4 layers, hidden 256, 4 heads, intermediate 1024, vocab 30522, sequence 128,
+  batch 32, XLA on (both Keras engines): tokens/s of a training step (AdamW, dropout 0.1) / a forward pass.
+- `bert_train_bf16`, `bert_infer_bf16`: the same, each engine in its own bf16 mode (Keras `mixed_bfloat16`,
+  torch `autocast(cpu, bfloat16)`), beside the float32 lines.
+- `mfu`: `bert_train`'s achieved model FLOP/s (`benchmarks/flops.py`) over the float32 dense-matmul peak
+  measured here (best of TensorFlow XLA and torch, square matmuls), in percent, per engine.
+- `bert_text_classifier_training`: all-MiniLM-L6-v2's geometry (6 layers, hidden 384, 12 heads, intermediate
+  1536), batch 32, sequence 64, examples/s (the older record, kept for comparison across runs).
+Each record's engines run `--steps` steps per repeat on one batch, alternated in one process after a warm-up
+(tracing / XLA compilation); records hold medians. Writes `benchmarks/results/training.json`.
 """
 
-import argparse
 import statistics
 import time
 
 import numpy as np
-# torch (and the triton it loads) must be imported before TensorFlow, or the process segfaults.
-import torch  # noqa: E402
-from transformers import BertConfig, BertForSequenceClassification  # noqa: E402
 
-import zoo  # noqa: F401,E402  (sets KERAS_BACKEND=tensorflow)
-import keras  # noqa: E402
+from benchmarks import bert_engines  # imports torch before TensorFlow
+from benchmarks.flops import bert_train_step_flops, matmul_flops
+from benchmarks.side_by_side import alternate, arguments, finish_arguments, publish, record
+import torch  # noqa: E402  (already imported, torch first)
+import tensorflow as tf  # noqa: E402
 
-from zoo.models import BertBackbone, TextClassifier  # noqa: E402
-from benchmarks.results_file import report  # noqa: E402
-
-CONFIG = dict(vocabulary_size=30522, num_layers=6, num_heads=12, hidden_dim=384, intermediate_dim=1536)
-BATCH, LENGTH = 32, 64
-
-
-def batch():
-    rng = np.random.default_rng(0)
-    ids = rng.integers(1000, CONFIG["vocabulary_size"], size=(BATCH, LENGTH)).astype("int32")
-    mask = np.ones((BATCH, LENGTH), bool)
-    mask[::2, LENGTH // 2:] = False
-    labels = rng.integers(0, 2, size=(BATCH,)).astype("int32")
-    return ids, mask, labels
-
-
-def ours_engine(steps):
-    ids, mask, labels = batch()
-    keras.utils.set_random_seed(0)
-    model = TextClassifier(BertBackbone(**CONFIG, dropout=0.1, max_sequence_length=512), num_classes=2)
-    model.compile(learning_rate=5e-5, total_steps=10_000, jit_compile=True)
-    inputs = {"token_ids": ids, "padding_mask": mask, "segment_ids": np.zeros_like(ids)}
-
-    def run():
-        for _ in range(steps):
-            loss = model.train_on_batch(inputs, labels)
-        return float(np.asarray(loss).ravel()[0])
-
-    return run
+BERT = dict(vocabulary_size=30522, num_layers=4, num_heads=4, hidden_dim=256, intermediate_dim=1024)
+MINILM = dict(vocabulary_size=30522, num_layers=6, num_heads=12, hidden_dim=384, intermediate_dim=1536)
+TINY = dict(vocabulary_size=1000, num_layers=2, num_heads=2, hidden_dim=32, intermediate_dim=64)
+TRAIN_TARGET = {"keras_hub": 1.2, "transformers": 1.2}
+INFER_TARGET = {"keras_hub": 1.2, "transformers": 1.5}
+MFU_TARGET = {"absolute": 50.0}
+#: name -> (geometry, batch, length, mode, precision)
+RECORDS = {
+    "bert_train": ("bert", 32, 128, "train", "float32"),
+    "bert_infer": ("bert", 32, 128, "infer", "float32"),
+    "bert_train_bf16": ("bert", 32, 128, "train", "bfloat16"),
+    "bert_infer_bf16": ("bert", 32, 128, "infer", "bfloat16"),
+    "bert_text_classifier_training": ("minilm", 32, 64, "train", "float32"),
+}
 
 
-def keras_hub_engine(steps):
-    import keras_hub
-
-    ids, mask, labels = batch()
-    keras.utils.set_random_seed(0)
-    backbone = keras_hub.models.BertBackbone(**CONFIG, dropout=0.1, max_sequence_length=512)
-    model = keras_hub.models.BertTextClassifier(backbone=backbone, num_classes=2, preprocessor=None)
-    model.compile(optimizer=keras.optimizers.AdamW(5e-5), jit_compile=True)
-    inputs = {"token_ids": ids, "padding_mask": mask, "segment_ids": np.zeros_like(ids)}
-
-    def run():
-        for _ in range(steps):
-            loss = model.train_on_batch(inputs, labels)
-        return float(np.asarray(loss).ravel()[0])
-
-    return run
+def geometry_config(config):
+    return {"layers": config["num_layers"], "hidden": config["hidden_dim"], "heads": config["num_heads"],
+            "intermediate": config["intermediate_dim"], "vocab": config["vocabulary_size"]}
 
 
-def transformers_engine(steps):
-    ids, mask, labels = batch()
-    torch.manual_seed(0)
-    config = BertConfig(vocab_size=CONFIG["vocabulary_size"], hidden_size=CONFIG["hidden_dim"],
-                        num_hidden_layers=CONFIG["num_layers"], num_attention_heads=CONFIG["num_heads"],
-                        intermediate_size=CONFIG["intermediate_dim"], num_labels=2)
-    model = BertForSequenceClassification(config).train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5)
-    ids_t, mask_t = torch.tensor(ids, dtype=torch.long), torch.tensor(mask, dtype=torch.long)
-    labels_t = torch.tensor(labels, dtype=torch.long)
-
-    def run():
-        for _ in range(steps):
-            optimizer.zero_grad()
-            loss = model(input_ids=ids_t, attention_mask=mask_t, labels=labels_t).loss
-            loss.backward()
-            optimizer.step()
-        return float(loss)
-
-    return run
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--no-write", action="store_true", help="print only, do not write the results file")
-    args = parser.parse_args()
-    engines = {"ours": ours_engine(args.steps), "keras_hub": keras_hub_engine(args.steps),
-               "transformers": transformers_engine(args.steps)}
-    for name, run in engines.items():  # warm-up: tracing, XLA compilation
-        start = time.perf_counter()
-        loss = run()
-        print(f"warm-up {name}: {time.perf_counter() - start:.1f}s, loss {loss:.3f}")
-    rates = {name: [] for name in engines}
-    for repeat in range(args.repeats):
-        for name, run in engines.items():
+def matmul_peak(n, repeats):
+    """Best float32 FLOP/s of an (n, n) @ (n, n) product on this machine: medians over `repeats` timed calls of
+    TensorFlow (XLA) and of torch, the higher of the two. Returns (flops_per_s, {library: flops_per_s})."""
+    a = np.random.default_rng(0).standard_normal((n, n)).astype("float32")
+    tf_a = tf.constant(a)
+    tf_matmul = tf.function(lambda x: tf.matmul(x, x), jit_compile=True)
+    torch_a = torch.from_numpy(a)
+    runs = {"tensorflow_xla": lambda: tf_matmul(tf_a).numpy(), "torch": lambda: torch.mm(torch_a, torch_a)}
+    rates = {}
+    for name, run in runs.items():
+        run()  # warm-up (compilation)
+        times = []
+        for _ in range(max(3, repeats)):
             start = time.perf_counter()
             run()
-            rates[name].append(args.steps * BATCH / (time.perf_counter() - start))
-        print(f"repeat {repeat}: " + ", ".join(f"{n} {r[-1]:.1f} ex/s" for n, r in rates.items()))
-    medians = {name: statistics.median(values) for name, values in rates.items()}
-    peers = {name: round(medians[name], 1) for name in ("transformers", "keras_hub")}
-    record = {
-        "name": "bert_text_classifier_training",
-        "metric": "examples_per_s",
-        "higher_is_better": True,
-        "ours": round(medians["ours"], 1),
-        "peers": peers,
-        "ratios": {name: round(medians["ours"] / medians[name], 2) for name in peers},
-        "target": {"transformers": 1.0, "keras_hub": 1.0},
-        "config": {"layers": CONFIG["num_layers"], "hidden": CONFIG["hidden_dim"], "heads": CONFIG["num_heads"],
-                   "intermediate": CONFIG["intermediate_dim"], "vocab": CONFIG["vocabulary_size"],
-                   "batch": BATCH, "sequence": LENGTH, "steps_per_repeat": args.steps, "repeats": args.repeats,
-                   "optimizer": "AdamW", "weights": "random"},
-    }
-    report("training", record, write=not args.no_write)
+            times.append(time.perf_counter() - start)
+        rates[name] = matmul_flops(n) / statistics.median(times)
+    return max(rates.values()), rates
+
+
+def mfu_record(train, config, batch, length, n, repeats):
+    """The `mfu` record from `train` (`{engine: tokens/s}` of the float32 training step)."""
+    peak, by_library = matmul_peak(n, repeats)
+    step = bert_train_step_flops(config["num_layers"], config["hidden_dim"], config["intermediate_dim"], batch,
+                                 length)
+    percent = {name: 100.0 * rate / (batch * length) * step / peak for name, rate in train.items()}
+    return record("mfu", "model_flops_utilisation_percent", percent, MFU_TARGET, {
+        **geometry_config(config), "batch": batch, "sequence": length, "step_model_gflop": round(step / 1e9, 2),
+        "matmul_peak_gflop_per_s": round(peak / 1e9, 1),
+        "matmul_peak_by_library": {key: round(value / 1e9, 1) for key, value in by_library.items()},
+        "matmul_size": n, "flops": "benchmarks/flops.py: 3x forward matmul FLOPs", "of_record": "bert_train",
+    })
+
+
+def run_record(name, args):
+    geometry, batch, length, mode, precision = RECORDS[name]
+    config = TINY if args.quick else {"bert": BERT, "minilm": MINILM}[geometry]
+    if args.quick:
+        batch, length = 4, 16
+    print(f"== {name}: {mode}, {precision}, batch {batch}, length {length}", flush=True)
+    runs = bert_engines.engines(config, batch, length, mode, precision=precision, steps=args.steps)
+    minilm = name == "bert_text_classifier_training"
+    units = args.steps * batch * (1 if minilm else length)
+    medians = alternate(runs, args.repeats, units, unit="ex/s" if minilm else "tok/s")
+    target = {"keras_hub": 1.0, "transformers": 1.0} if minilm else (
+        TRAIN_TARGET if mode == "train" else INFER_TARGET)
+    result = record(name, "examples_per_s" if minilm else "tokens_per_s", medians, target, {
+        **geometry_config(config), "batch": batch, "sequence": length, "mode": mode, "precision": precision,
+        "xla": True, "steps_per_repeat": args.steps, "repeats": args.repeats, "optimizer": "AdamW",
+        "weights": "random",
+    })
+    return result, medians, (config, batch, length)
+
+
+def main(argv=None):
+    parser = arguments(__doc__.splitlines()[0], repeats=5)
+    parser.add_argument("--steps", type=int, default=3, help="training steps / forward passes per repeat")
+    parser.add_argument("--only", nargs="+", choices=[*RECORDS, "mfu"], default=None,
+                        help="records to run (default: all; mfu needs and runs bert_train)")
+    parser.add_argument("--matmul-size", type=int, default=2048, help="side of the square matmul for the peak")
+    args = finish_arguments(parser.parse_args(argv))
+    if args.quick:
+        args.steps, args.matmul_size = 1, 256
+    wanted = args.only or [*RECORDS, "mfu"]
+    names = [name for name in RECORDS if name in wanted or (name == "bert_train" and "mfu" in wanted)]
+    records = []
+    for name in names:
+        result, medians, shape = run_record(name, args)
+        records.append(result)
+        if name == "bert_train" and "mfu" in wanted:
+            records.append(mfu_record(medians, *shape, args.matmul_size, args.repeats))
+    publish("training", records, args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,135 @@
+"""Scaling with sequence length: BERT training and inference tokens/s and peak memory of zoo, keras-hub and
+transformers at lengths 128, 256, 512, 1024 (batch 64, 32, 16, 8: 8192 tokens per step throughout).
+
+Run from the repository root: `python -m benchmarks.scaling [--quick] [--no-memory]`. Model: `bert_train`'s
+config (4 layers, hidden 256, 4 heads, intermediate 1024, vocab 30522; position table 1024), XLA on, float32,
+random weights, every other row padded from the middle. Records, per length L:
+- `train_length_L`, `infer_length_L`: tokens/s of a training step (AdamW) / a forward pass, the three engines
+  alternated in one process after a warm-up, medians of `--repeats`.
+- `train_memory_length_L`, `infer_memory_length_L`: peak resident memory (MB) above the process's footprint
+  after its imports, measured in one child process per engine (running only that engine, lengths ascending,
+  the kernel's peak-RSS mark reset before each length), so engines never share a footprint; the three children
+  run concurrently after the timings. Lower is better.
+Writes `benchmarks/results/scaling.json`.
+"""
+
+import argparse
+import gc
+import json
+import re
+import subprocess
+import sys
+
+from benchmarks import bert_engines  # imports torch before TensorFlow
+from benchmarks.side_by_side import alternate, arguments, finish_arguments, publish, record, ratios
+import keras  # noqa: E402
+
+CONFIG = dict(vocabulary_size=30522, num_layers=4, num_heads=4, hidden_dim=256, intermediate_dim=1024)
+TINY = dict(vocabulary_size=1000, num_layers=2, num_heads=2, hidden_dim=32, intermediate_dim=64)  # --quick
+SHAPES = ((128, 64), (256, 32), (512, 16), (1024, 8))  # (length, batch)
+TINY_SHAPES = ((16, 8), (32, 4), (64, 2), (128, 1))
+TARGET = {"keras_hub": 1.0, "transformers": 1.0}
+MEMORY_PREFIX = "MEMORY "
+
+
+def setup(quick):
+    config, shapes = (TINY, TINY_SHAPES) if quick else (CONFIG, SHAPES)
+    return config, shapes, max(length for length, _ in shapes)
+
+
+def resident_kb(field):
+    """`VmRSS` (now) or `VmHWM` (peak since the last reset) of this process, in kB (Linux /proc)."""
+    with open("/proc/self/status") as f:
+        return int(re.search(rf"{field}:\s+(\d+)", f.read()).group(1))
+
+
+def reset_peak():
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # resets VmHWM to the current RSS (Linux >= 4.0)
+
+
+def memory_child(engine, quick):
+    """Runs `engine` alone at every length and mode (warm-up call + one more); prints its peaks above the
+    post-import footprint as `MEMORY {"train": {length: MB}, "infer": {...}}`."""
+    config, shapes, longest = setup(quick)
+    baseline = resident_kb("VmRSS")
+    peaks = {mode: {} for mode in bert_engines.MODES}
+    for mode in bert_engines.MODES:
+        for length, batch in shapes:
+            gc.collect()
+            reset_peak()
+            run = bert_engines.BUILDERS[engine](config, batch, length, mode=mode, max_sequence_length=longest)
+            run()
+            run()
+            peaks[mode][length] = round((resident_kb("VmHWM") - baseline) / 1024, 1)
+            del run
+            keras.backend.clear_session()
+    print(MEMORY_PREFIX + json.dumps(peaks), flush=True)
+
+
+def measure_memory(quick):
+    """`{engine: {mode: {length: MB}}}` from one child process per engine. The children run concurrently (their
+    peaks are per process; only their wall time would suffer from sharing the CPU, and it is not measured)."""
+    children = {}
+    for engine in bert_engines.ENGINES:
+        command = [sys.executable, "-m", "benchmarks.scaling", "--memory-child", engine] + (["--quick"] * quick)
+        print(f"memory: {' '.join(command[1:])}", flush=True)
+        children[engine] = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    memory = {}
+    for engine, child in children.items():
+        output, _ = child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"memory child of {engine} failed with exit code {child.returncode}")
+        line = [line for line in output.splitlines() if line.startswith(MEMORY_PREFIX)][-1]
+        memory[engine] = json.loads(line[len(MEMORY_PREFIX):])
+    return memory
+
+
+def memory_records(memory, shapes, base_config):
+    records = []
+    for mode in bert_engines.MODES:
+        for length, batch in shapes:
+            values = {engine: memory[engine][mode][str(length)] for engine in bert_engines.ENGINES}
+            peers = {name: values[name] for name in ("keras_hub", "transformers")}
+            records.append({
+                "name": f"{mode}_memory_length_{length}", "metric": "peak_rss_above_imports_mb",
+                "higher_is_better": False, "ours": values["ours"], "peers": peers,
+                "ratios": ratios(values["ours"], peers, higher_is_better=False), "target": {},
+                "config": {**base_config, "mode": mode, "sequence": length, "batch": batch,
+                           "memory": "peak RSS of a child process running only this engine (build, compile, "
+                                     "2 calls) minus its RSS after imports; lengths ascending in one child",
+                           "target_note": "issue #13 sets no memory target"},
+            })
+    return records
+
+
+def main(argv=None):
+    parser = arguments(__doc__.splitlines()[0], repeats=3)
+    parser.add_argument("--no-memory", action="store_true", help="skip the per-engine memory child processes")
+    parser.add_argument("--memory-child", choices=bert_engines.ENGINES, help=argparse.SUPPRESS)
+    args = finish_arguments(parser.parse_args(argv))
+    if args.memory_child:
+        return memory_child(args.memory_child, args.quick)
+    config, shapes, longest = setup(args.quick)
+    base_config = {"layers": config["num_layers"], "hidden": config["hidden_dim"], "heads": config["num_heads"],
+                   "intermediate": config["intermediate_dim"], "vocab": config["vocabulary_size"],
+                   "max_sequence_length": longest, "xla": True, "precision": "float32", "weights": "random"}
+    records = []
+    for mode in bert_engines.MODES:
+        for length, batch in shapes:
+            print(f"== {mode}: length {length}, batch {batch}", flush=True)
+            runs = bert_engines.engines(config, batch, length, mode, max_sequence_length=longest)
+            medians = alternate(runs, args.repeats, batch * length)
+            records.append(record(f"{mode}_length_{length}", "tokens_per_s", medians, TARGET, {
+                **base_config, "mode": mode, "sequence": length, "batch": batch, "steps_per_repeat": 1,
+                "repeats": args.repeats}))
+            del runs
+            gc.collect()
+            keras.backend.clear_session()
+    if not args.no_memory:
+        records += memory_records(measure_memory(args.quick), shapes, base_config)
+    publish("scaling", records, args)
+
+
+if __name__ == "__main__":
+    main()
