@@ -32,9 +32,15 @@ TARGET = {"keras_hub": 1.0, "transformers": 1.0}
 MEMORY_PREFIX = "MEMORY "
 
 
-def setup(quick):
+def setup(quick, lengths=None):
+    """(model config, [(length, batch), ...] of `lengths` (default all), the position table's length)."""
     config, shapes = (TINY, TINY_SHAPES) if quick else (CONFIG, SHAPES)
-    return config, shapes, max(length for length, _ in shapes)
+    if lengths:
+        unknown = sorted(set(lengths) - {length for length, _ in shapes})
+        if unknown:
+            raise SystemExit(f"--lengths {unknown}: not among {[length for length, _ in shapes]}")
+        shapes = tuple(shape for shape in shapes if shape[0] in lengths)
+    return config, shapes, max(length for length, _ in (TINY_SHAPES if quick else SHAPES))
 
 
 def resident_kb(field):
@@ -48,10 +54,10 @@ def reset_peak():
         f.write("5")  # resets VmHWM to the current RSS (Linux >= 4.0)
 
 
-def memory_child(engine, quick):
+def memory_child(engine, quick, lengths=None):
     """Runs `engine` alone at every length and mode (warm-up call + one more); prints its peaks above the
     post-import footprint as `MEMORY {"train": {length: MB}, "infer": {...}}`."""
-    config, shapes, longest = setup(quick)
+    config, shapes, longest = setup(quick, lengths)
     baseline = resident_kb("VmRSS")
     peaks = {mode: {} for mode in bert_engines.MODES}
     for mode in bert_engines.MODES:
@@ -67,12 +73,13 @@ def memory_child(engine, quick):
     print(MEMORY_PREFIX + json.dumps(peaks), flush=True)
 
 
-def measure_memory(quick):
+def measure_memory(quick, lengths=None):
     """`{engine: {mode: {length: MB}}}` from one child process per engine. The children run concurrently (their
     peaks are per process; only their wall time would suffer from sharing the CPU, and it is not measured)."""
     children = {}
     for engine in bert_engines.ENGINES:
         command = [sys.executable, "-m", "benchmarks.scaling", "--memory-child", engine] + (["--quick"] * quick)
+        command += ["--lengths", *map(str, lengths)] if lengths else []
         print(f"memory: {' '.join(command[1:])}", flush=True)
         children[engine] = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     memory = {}
@@ -106,11 +113,12 @@ def memory_records(memory, shapes, base_config):
 def main(argv=None):
     parser = arguments(__doc__.splitlines()[0], repeats=3)
     parser.add_argument("--no-memory", action="store_true", help="skip the per-engine memory child processes")
+    parser.add_argument("--lengths", type=int, nargs="+", help="a subset of the sequence lengths (default: all)")
     parser.add_argument("--memory-child", choices=bert_engines.ENGINES, help=argparse.SUPPRESS)
     args = finish_arguments(parser.parse_args(argv))
     if args.memory_child:
-        return memory_child(args.memory_child, args.quick)
-    config, shapes, longest = setup(args.quick)
+        return memory_child(args.memory_child, args.quick, args.lengths)
+    config, shapes, longest = setup(args.quick, args.lengths)
     base_config = {"layers": config["num_layers"], "hidden": config["hidden_dim"], "heads": config["num_heads"],
                    "intermediate": config["intermediate_dim"], "vocab": config["vocabulary_size"],
                    "max_sequence_length": longest, "xla": True, "precision": "float32", "weights": "random"}
@@ -127,7 +135,7 @@ def main(argv=None):
             gc.collect()
             keras.backend.clear_session()
     if not args.no_memory:
-        records += memory_records(measure_memory(args.quick), shapes, base_config)
+        records += memory_records(measure_memory(args.quick, args.lengths), shapes, base_config)
     publish("scaling", records, args)
 
 

@@ -42,7 +42,7 @@ def ours_engine(config, shape):
 
     def run():
         outputs = model.generate(ids, max_new_tokens=shape["new_tokens"], sampler=sampler, stop_token_ids=None)
-        return np.asarray(outputs["num_new_tokens"]).reshape(-1)
+        return np.asarray(outputs["padding_mask"]).sum(axis=1)  # new tokens per sentence
 
     return run
 
