@@ -113,7 +113,9 @@ def main(argv=None):
                              "--time_budget then sets the two fine-tunings)")
     parser.add_argument("--seed", type=int, default=None, help="default: the config's (42)")
     parser.add_argument("--max_train_examples", type=int, default=None, help="smoke tests only")
-    parser.add_argument("--epochs", type=int, default=None, help="default: the config's")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="default: the config's (the learning rate decays over them: fit them to the budget)")
+    parser.add_argument("--learning_rate", type=float, default=None, help="peak learning rate (default: the config's)")
     parser.add_argument("--jit_compile", default=None, choices=("true", "false"), help="default: the config's")
     parser.add_argument("--output_dir", default=None, help="run directory (default: runs/quality/<task>)")
     parser.add_argument("--with-peers", dest="with_peers", action="store_true",

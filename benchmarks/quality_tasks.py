@@ -46,7 +46,7 @@ PRETRAIN_CONFIG = "recipes/pretrain/bert_mlm_pays.yaml"
 PRETRAIN_SOURCES = {"dialogsum": DIALOGSUM + "train.jsonl.gz", "bbc": "summarization/bbc_news_summary/"
                     "bbc_news_summary.jsonl.gz", "scitldr": "summarization/scitldr_a/train.jsonl.gz"}
 #: Options of quality.py passed on to every recipe of the run when given.
-PASSED_OPTIONS = ("time_budget", "seed", "max_train_examples", "epochs", "jit_compile")
+PASSED_OPTIONS = ("time_budget", "seed", "max_train_examples", "epochs", "learning_rate", "jit_compile")
 
 
 def parse_settings(settings):

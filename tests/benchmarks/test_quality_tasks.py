@@ -105,7 +105,7 @@ def test_pretrain_pays_runs_pretraining_then_both_fine_tunes(tmp_path, monkeypat
     monkeypatch.setattr(quality, "run_recipe", fake_run_recipe)
     monkeypatch.setattr("benchmarks.quality_tasks.write_pretraining_corpus", lambda *a, **k: {"dialogsum": 2})
     argv = ["--task", "pretrain_pays", "--no-write", "--output_dir", str(tmp_path), "--max_train_examples", "5",
-            "--pretrain_time_budget", "20", "--time_budget", "8"]
+            "--pretrain_time_budget", "20", "--time_budget", "8", "--learning_rate", "3e-4"]
     assert quality.main(argv) == 0
     (pretrain, _, pre_options), (first, _, tuned), (second, _, scratch) = calls
     assert (pretrain, first, second) == ("pretrain", "sentiment", "sentiment")
@@ -114,6 +114,7 @@ def test_pretrain_pays_runs_pretraining_then_both_fine_tunes(tmp_path, monkeypat
     assert tuned["train"] == scratch["train"] and tuned["output_dir"] != scratch["output_dir"]
     assert "max_train_examples" not in pre_options and tuned["max_train_examples"] == scratch["max_train_examples"]
     assert pre_options["time_budget"] == 20 and tuned["time_budget"] == scratch["time_budget"] == 8
+    assert pre_options["learning_rate"] == tuned["learning_rate"] == scratch["learning_rate"] == 3e-4
     out = capsys.readouterr().out
     record = json.loads(out[out.index("\n{") + 1:])
     assert "pretrain_pays" in record["name"] and record["ours"] == 85.0
