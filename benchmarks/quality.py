@@ -94,10 +94,17 @@ def merge(record, write):
     with open(path, "w", encoding="utf-8") as file:
         json.dump({"records": records}, file, indent=2)
         file.write("\n")
+    write_table(records)
+
+
+def write_table(records):
+    """results/quality.md: one row per record of quality.json."""
     lines = ["| record | metric | ours | target | peers | training s | date |", "|---|---|---|---|---|---|---|"]
     for item in records:
         peers = ", ".join(f"{name} {value}" for name, value in item.get("peers", {}).items()) or "-"
-        lines.append(f"| {item['name']} | {item['metric']} | {item['ours']} | {item['target'].get('absolute', '-')} "
+        target = ", ".join(f"{name.removeprefix('above_')} + {value}" if name.startswith("above_") else str(value)
+                           for name, value in item["target"].items()) or "-"
+        lines.append(f"| {item['name']} | {item['metric']} | {item['ours']} | {target} "
                      f"| {peers} | {item['config'].get('train_seconds', '-')} | {item['date']} |")
     with open(os.path.join(RESULTS_DIR, "quality.md"), "w", encoding="utf-8") as file:
         file.write("# Recipe quality (benchmarks/quality.py)\n\n" + "\n".join(lines) + "\n")

@@ -119,3 +119,13 @@ def test_pretrain_pays_runs_pretraining_then_both_fine_tunes(tmp_path, monkeypat
     record = json.loads(out[out.index("\n{") + 1:])
     assert "pretrain_pays" in record["name"] and record["ours"] == 85.0
     assert record["peers"] == {"random_init": 80.0} and record["config"]["pretraining"]["dev_mlm_accuracy"] == 40.0
+
+
+def test_table_states_margin_targets_against_their_peer(tmp_path, monkeypatch):
+    monkeypatch.setattr(quality, "RESULTS_DIR", str(tmp_path))
+    record = {"name": "dialogsum_x", "metric": "test_rougeL_f1", "ours": 30.0, "peers": {"lead_baseline": 25.0},
+              "target": {"above_lead_baseline": 5.0}, "config": {"train_seconds": 9.0}, "date": "2026-12-03"}
+    quality.write_table([record, dict(record, name="multi30k_x", target={"absolute": 33.0}, peers={})])
+    rows = (tmp_path / "quality.md").read_text().splitlines()[-2:]
+    assert rows == ["| dialogsum_x | test_rougeL_f1 | 30.0 | lead_baseline + 5.0 | lead_baseline 25.0 | 9.0 | 2026-12-03 |",
+                    "| multi30k_x | test_rougeL_f1 | 30.0 | 33.0 | - | 9.0 | 2026-12-03 |"]
