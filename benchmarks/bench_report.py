@@ -20,7 +20,7 @@ LABELS = {"ours": "zoo", "keras_hub": "keras-hub", "transformers": "transformers
 COLORS = {"ours": "tab:blue", "keras_hub": "tab:orange", "transformers": "tab:green"}
 HEADLINE = ("bert_train", "bert_infer", "bert_train_bf16", "bert_infer_bf16", "gpt_greedy", "t5_beam",
             "train_length_1024", "infer_length_1024")
-SMOKE_NOTE = ("SMOKE RUN: tiny configs (`--quick`) on a loaded machine. These numbers are not results; "
+SMOKE_NOTE = ("SMOKE RUN: tiny configs (`--quick`), 2 repeats. These numbers are not results; "
               "`make bench` on a quiet machine makes the real ones.")
 
 
@@ -135,21 +135,32 @@ def _lines(axis, series, title, ylabel, style="-o", label_suffix=""):
 
 
 def _ratio_bars(axis, rows):
+    """Bars from 1 to each ratio on a log scale (up: zoo ahead, down: behind), labelled, targets as ticks."""
+    import matplotlib.ticker
+
     items = {item["name"]: item for _, item in rows}
     names = [name for name in HEADLINE if name in items]
     width = 0.38
     for offset, peer in ((-width / 2, "keras_hub"), (width / 2, "transformers")):
-        positions = [index + offset for index in range(len(names))]
-        axis.bar(positions, [items[name]["ratios"].get(peer, 0) for name in names], width,
-                 color=COLORS[peer], label=f"zoo / {LABELS[peer]}")
-        goals = [(position, items[name].get("target", {}).get(peer)) for position, name in zip(positions, names)]
-        goals = [(position, goal) for position, goal in goals if goal is not None]
-        if goals:
-            axis.scatter(*zip(*goals), marker="_", s=300, color="black", zorder=3,
+        points = [(index + offset, items[name]["ratios"][peer], items[name].get("target", {}).get(peer))
+                  for index, name in enumerate(names) if peer in items[name]["ratios"]]
+        if not points:
+            continue
+        positions, values, goals = zip(*points)
+        axis.bar(positions, [value - 1.0 for value in values], width, bottom=1.0, color=COLORS[peer],
+                 label=f"zoo / {LABELS[peer]}")
+        for position, value in zip(positions, values):
+            axis.annotate(f"{value:.2f}", (position, value), ha="center", fontsize="x-small",
+                          va="bottom" if value >= 1 else "top")
+        marks = [(position, goal) for position, goal in zip(positions, goals) if goal is not None]
+        if marks:
+            axis.scatter(*zip(*marks), marker="_", s=300, color="black", zorder=3,
                          label="target" if peer == "keras_hub" else None)
+    axis.set_yscale("log")
+    axis.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}"))
     axis.axhline(1.0, color="grey", linewidth=1)
     axis.set_xticks(range(len(names)), names, rotation=30, ha="right")
-    axis.set_ylabel("speed ratio (above 1: zoo faster)")
+    axis.set_ylabel("speed ratio, log scale (above 1: zoo faster)")
     axis.set_title("zoo's speed ratios against the peers")
     if names:
         axis.legend(fontsize="small")
@@ -174,7 +185,7 @@ def chart(rows, path):
     _ratio_bars(axes[1, 1], rows)
     title = "zoo vs keras-hub vs transformers, " + ", ".join(sorted({item.get("machine", "?") for _, item in rows}))
     if is_smoke(rows):
-        title = "SMOKE RUN (tiny --quick configs, loaded machine): NOT RESULTS\n" + title
+        title = "SMOKE RUN (tiny --quick configs): NOT RESULTS\n" + title
     figure.suptitle(title, color="firebrick" if is_smoke(rows) else "black", fontsize=13)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
