@@ -7,9 +7,9 @@ random weights, every other row padded from the middle. Records, per length L:
 - `train_length_L`, `infer_length_L`: tokens/s of a training step (AdamW) / a forward pass, the three engines
   alternated in one process after a warm-up, medians of `--repeats`.
 - `train_memory_length_L`, `infer_memory_length_L`: peak resident memory (MB) above the process's footprint
-  after its imports, measured in one child process per engine (running only that engine, lengths ascending,
-  the kernel's peak-RSS mark reset before each length), so engines never share a footprint; the three children
-  run concurrently after the timings. Lower is better.
+  after its imports and runtime start (TensorFlow + XLA, torch), measured in one child process per engine and
+  mode (running only that engine, lengths ascending, the kernel's peak-RSS mark reset before each length), so
+  engines never share a footprint; the six children run concurrently after the timings. Lower is better.
 Writes `benchmarks/results/scaling.json`.
 """
 
@@ -54,41 +54,53 @@ def reset_peak():
         f.write("5")  # resets VmHWM to the current RSS (Linux >= 4.0)
 
 
-def memory_child(engine, quick, lengths=None):
-    """Runs `engine` alone at every length and mode (warm-up call + one more); prints its peaks above the
-    post-import footprint as `MEMORY {"train": {length: MB}, "infer": {...}}`."""
+def start_runtimes():
+    """Initialises what every engine's process initialises anyway (TensorFlow's runtime and XLA compiler, torch's
+    thread pool), so that the baseline after it leaves only the engine's own memory."""
+    import tensorflow as tf
+    import torch
+
+    tf.function(lambda x: tf.matmul(x, x), jit_compile=True)(tf.ones((8, 8))).numpy()
+    torch.mm(torch.ones(8, 8), torch.ones(8, 8))
+
+
+def memory_child(engine, mode, quick, lengths=None):
+    """Runs `engine` alone in `mode` at every length, ascending (warm-up call + one more); prints its peaks above
+    the footprint after imports and runtime start as `MEMORY {length: MB, ...}`."""
     config, shapes, longest = setup(quick, lengths)
+    start_runtimes()
+    gc.collect()
     baseline = resident_kb("VmRSS")
-    peaks = {mode: {} for mode in bert_engines.MODES}
-    for mode in bert_engines.MODES:
-        for length, batch in shapes:
-            gc.collect()
-            reset_peak()
-            run = bert_engines.BUILDERS[engine](config, batch, length, mode=mode, max_sequence_length=longest)
-            run()
-            run()
-            peaks[mode][length] = round((resident_kb("VmHWM") - baseline) / 1024, 1)
-            del run
-            keras.backend.clear_session()
+    peaks = {}
+    for length, batch in shapes:
+        gc.collect()
+        reset_peak()
+        run = bert_engines.BUILDERS[engine](config, batch, length, mode=mode, max_sequence_length=longest)
+        run()
+        run()
+        peaks[length] = round((resident_kb("VmHWM") - baseline) / 1024, 1)
+        del run
+        keras.backend.clear_session()
     print(MEMORY_PREFIX + json.dumps(peaks), flush=True)
 
 
 def measure_memory(quick, lengths=None):
-    """`{engine: {mode: {length: MB}}}` from one child process per engine. The children run concurrently (their
-    peaks are per process; only their wall time would suffer from sharing the CPU, and it is not measured)."""
+    """`{engine: {mode: {length: MB}}}` from one child process per engine and mode. The children run concurrently
+    (their peaks are per process; only their wall time suffers from sharing the CPU, and it is not measured)."""
     children = {}
     for engine in bert_engines.ENGINES:
-        command = [sys.executable, "-m", "benchmarks.scaling", "--memory-child", engine] + (["--quick"] * quick)
-        command += ["--lengths", *map(str, lengths)] if lengths else []
-        print(f"memory: {' '.join(command[1:])}", flush=True)
-        children[engine] = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    memory = {}
-    for engine, child in children.items():
+        for mode in bert_engines.MODES:
+            command = [sys.executable, "-m", "benchmarks.scaling", "--memory-child", engine, mode]
+            command += (["--quick"] if quick else []) + (["--lengths", *map(str, lengths)] if lengths else [])
+            print(f"memory: {' '.join(command[1:])}", flush=True)
+            children[engine, mode] = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    memory = {engine: {} for engine in bert_engines.ENGINES}
+    for (engine, mode), child in children.items():
         output, _ = child.communicate()
         if child.returncode != 0:
-            raise RuntimeError(f"memory child of {engine} failed with exit code {child.returncode}")
+            raise RuntimeError(f"memory child of {engine} {mode} failed with exit code {child.returncode}")
         line = [line for line in output.splitlines() if line.startswith(MEMORY_PREFIX)][-1]
-        memory[engine] = json.loads(line[len(MEMORY_PREFIX):])
+        memory[engine][mode] = json.loads(line[len(MEMORY_PREFIX):])
     return memory
 
 
@@ -103,8 +115,9 @@ def memory_records(memory, shapes, base_config):
                 "higher_is_better": False, "ours": values["ours"], "peers": peers,
                 "ratios": ratios(values["ours"], peers, higher_is_better=False), "target": {},
                 "config": {**base_config, "mode": mode, "sequence": length, "batch": batch,
-                           "memory": "peak RSS of a child process running only this engine (build, compile, "
-                                     "2 calls) minus its RSS after imports; lengths ascending in one child",
+                           "memory": "peak RSS of a child process running only this engine in this mode (build, "
+                                     "compile, 2 calls) minus its RSS after imports and runtime start; lengths "
+                                     "ascending in one child",
                            "target_note": "issue #13 sets no memory target"},
             })
     return records
@@ -114,10 +127,10 @@ def main(argv=None):
     parser = arguments(__doc__.splitlines()[0], repeats=3)
     parser.add_argument("--no-memory", action="store_true", help="skip the per-engine memory child processes")
     parser.add_argument("--lengths", type=int, nargs="+", help="a subset of the sequence lengths (default: all)")
-    parser.add_argument("--memory-child", choices=bert_engines.ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-child", nargs=2, metavar=("ENGINE", "MODE"), help=argparse.SUPPRESS)
     args = finish_arguments(parser.parse_args(argv))
     if args.memory_child:
-        return memory_child(args.memory_child, args.quick, args.lengths)
+        return memory_child(*args.memory_child, args.quick, args.lengths)
     config, shapes, longest = setup(args.quick, args.lengths)
     base_config = {"layers": config["num_layers"], "hidden": config["hidden_dim"], "heads": config["num_heads"],
                    "intermediate": config["intermediate_dim"], "vocab": config["vocabulary_size"],
