@@ -23,6 +23,10 @@ print(tf.sysconfig.get_lib())
 print(os.path.join(os.path.dirname(tensorflow_text.__file__), "python", "ops"))
 PY
 )
+# One build at a time (parallel test workers may all ask for it): the others wait here and then find it up to date.
+mkdir -p "$OUT_DIR"
+exec 9>"$OUT_DIR/.lock"
+flock 9
 COMPILE_FLAGS="${INFO[0]}"
 LINK_FLAGS="${INFO[1]}"
 TF_LIB="${INFO[2]}"
@@ -32,7 +36,6 @@ if [ -x "$BINARY" ] && [ "$BINARY" -nt "$SOURCE" ] && [ "$BINARY" -nt "$TF_LIB/l
   echo "$BINARY is up to date"
   exit 0
 fi
-mkdir -p "$OUT_DIR"
 # shellcheck disable=SC2086  # the flags are word lists
 g++ -O1 -Wno-deprecated-declarations -Wno-interference-size $COMPILE_FLAGS -DZOO_TF_TEXT_OPS_DIR="\"$TEXT_OPS\"" -o "$BINARY.tmp" "$SOURCE" \
   $LINK_FLAGS "-l:libtensorflow_cc.so.2" "-Wl,-rpath,$TF_LIB"
