@@ -12,10 +12,25 @@ METRICS = {"mlm": ("dev_mlm_accuracy", "dev_nsp_accuracy"), "clm": ("dev_perplex
 TOKENIZER = {"mlm": "vocab.txt", "clm": "spiece.model", "span": "spiece.model"}
 
 
+@pytest.fixture(scope="module")
+def pretrained(tmp_path_factory):
+    """`pretrained(objective)` -> the run directory of one step of `objective`, run once per module (the tests
+    below only read it)."""
+    runs = {}
+
+    def run(objective):
+        if objective not in runs:
+            directory = tmp_path_factory.mktemp(objective)
+            assert pretrain.main(TINY + ONE_STEP + ["--objective", objective] + outputs(directory)) == 0
+            runs[objective] = directory / "run"
+        return runs[objective]
+
+    return run
+
+
 @pytest.mark.parametrize("objective", ["mlm", "clm", "span"])
-def test_one_step_of_each_objective(tmp_path, objective):
-    assert pretrain.main(TINY + ONE_STEP + ["--objective", objective] + outputs(tmp_path)) == 0
-    run_dir = tmp_path / "run"
+def test_one_step_of_each_objective(pretrained, objective):
+    run_dir = pretrained(objective)
     saved = metrics(run_dir)
     assert saved["metrics"]["train_steps"] == 1 and saved["info"]["objective"] == objective
     for name in METRICS[objective]:
@@ -25,24 +40,22 @@ def test_one_step_of_each_objective(tmp_path, objective):
     assert (run_dir / "model.keras").is_file() and (run_dir / TOKENIZER[objective]).is_file()
 
 
-def test_pretrained_bert_is_a_sentiment_starting_point(tmp_path):
-    assert pretrain.main(TINY + ONE_STEP + ["--objective", "mlm"] + outputs(tmp_path, "bert")) == 0
-    init = tmp_path / "bert" / "model.keras"
+def test_pretrained_bert_is_a_sentiment_starting_point(pretrained, tmp_path):
+    init = pretrained("mlm") / "model.keras"
     args = ["--init", str(init), "--strategy", "default", "--epochs", "1", "--steps_per_epoch", "1",
             "--batch_size", "8", "--max_sequence_length", "32"]
     assert sentiment.main(args + outputs(tmp_path, "sentiment")) == 0
     saved = metrics(tmp_path / "sentiment")
     assert str(init) in saved["info"]["start"]
-    assert (tmp_path / "sentiment" / "vocab.txt").read_text() == (tmp_path / "bert" / "vocab.txt").read_text()
+    assert (tmp_path / "sentiment" / "vocab.txt").read_text() == (init.parent / "vocab.txt").read_text()
 
 
-def test_span_checkpoint_records_its_sentinels_for_init(tmp_path):
+def test_span_checkpoint_records_its_sentinels_for_init(pretrained):
     import json
 
     from zoo.training.checkpoints import starting_point
 
-    assert pretrain.main(TINY + ONE_STEP + ["--objective", "span"] + outputs(tmp_path, "t5")) == 0
-    run_dir = tmp_path / "t5"
+    run_dir = pretrained("span")
     extra_ids = json.loads((run_dir / "tokenizer_config.json").read_text())["extra_ids"]
     assert extra_ids > 0
     start = starting_point(str(run_dir / "model.keras"), train_tokenizer=None, random_backbone=None)
