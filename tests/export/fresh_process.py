@@ -1,9 +1,10 @@
-"""Runs an export's signature in a Python process that imports only `tensorflow` and `tensorflow_text`.
+"""Runs exports' signature in a Python process that imports only `tensorflow` and `tensorflow_text`.
 
-    python tests/export/fresh_process.py EXPORT_DIR SIGNATURE < batches.json
+    python tests/export/fresh_process.py SIGNATURE EXPORT_DIR [EXPORT_DIR ...] < batches.json
 
-stdin: a JSON list of batches, each `{input name: [hex-encoded bytes, ...]}`; stdout: one JSON line per batch
-in `serving_check`'s format (`{"outputs": ...}` or `{"error": ...}`). `outputs_to_json` is also what the tests
+stdin: a JSON list of batches, each `{input name: [hex-encoded bytes, ...]}`; stdout: for each export in turn
+(one process serves several: importing TensorFlow costs seconds), one JSON line per batch in `serving_check`'s
+format (`{"outputs": ...}` or `{"error": ...}`). `outputs_to_json` is also what the tests
 use to put in-memory outputs in that format.
 """
 
@@ -33,19 +34,22 @@ def outputs_to_json(outputs):
     return result
 
 
-def main(export_dir, signature_name):
+def main(signature_name, export_dirs):
     import tensorflow as tf
     import tensorflow_text  # noqa: F401  (registers TF Text's ops)
 
     assert "zoo" not in sys.modules and "keras_hub" not in sys.modules, sorted(sys.modules)
-    signature = tf.saved_model.load(export_dir).signatures[signature_name]
-    for batch in json.load(sys.stdin):
-        inputs = {name: tf.constant([bytes.fromhex(row) for row in rows], tf.string) for name, rows in batch.items()}
-        try:
-            print(json.dumps({"outputs": outputs_to_json(signature(**inputs))}), flush=True)
-        except tf.errors.OpError as error:
-            print(json.dumps({"error": {"code": type(error).__name__, "message": error.message}}), flush=True)
+    batches = json.load(sys.stdin)
+    for export_dir in export_dirs:
+        signature = tf.saved_model.load(export_dir).signatures[signature_name]
+        for batch in batches:
+            inputs = {name: tf.constant([bytes.fromhex(row) for row in rows], tf.string)
+                      for name, rows in batch.items()}
+            try:
+                print(json.dumps({"outputs": outputs_to_json(signature(**inputs))}), flush=True)
+            except tf.errors.OpError as error:
+                print(json.dumps({"error": {"code": type(error).__name__, "message": error.message}}), flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2:])

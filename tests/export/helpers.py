@@ -128,17 +128,26 @@ def run_serving_check(binary, export_dir, batches, signature="serving_default", 
 
 
 def run_fresh_process(export_dir, batches, signature="serving_default", input_name="text"):
-    """Runs `signature` of `export_dir` in a fresh Python process (tensorflow + tensorflow_text only)."""
+    """Runs `signature` of `export_dir` in a fresh Python process (tensorflow + tensorflow_text only); returns
+    one JSON output a batch."""
+    return run_fresh_processes([export_dir], batches, signature, input_name)[0]
+
+
+def run_fresh_processes(export_dirs, batches, signature="serving_default", input_name="text"):
+    """`run_fresh_process` for several exports in ONE fresh process; returns a list of JSON outputs (one a
+    batch) for each export, in order."""
     payload = []
     for batch in batches:
         batch = batch if isinstance(batch, dict) else {input_name: batch}
         payload.append({name: [(row.encode() if isinstance(row, str) else row).hex() for row in rows]
                         for name, rows in batch.items()})
     script = os.path.join(os.path.dirname(__file__), "fresh_process.py")
-    result = subprocess.run([sys.executable, script, os.fspath(export_dir), signature], input=json.dumps(payload),
-                            capture_output=True, text=True, timeout=600, env=QUIET, cwd="/")
+    result = subprocess.run([sys.executable, script, signature, *map(os.fspath, export_dirs)],
+                            input=json.dumps(payload), capture_output=True, text=True, timeout=600, env=QUIET, cwd="/")
     assert result.returncode == 0, result.stderr[-3000:]
-    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == len(export_dirs) * len(batches), result.stdout[-3000:]
+    return [lines[index:index + len(batches)] for index in range(0, len(lines), len(batches))]
 
 
 def in_memory_outputs(function, batch, input_name="text"):
@@ -170,4 +179,5 @@ def assert_same_outputs(got, expected, rtol=1e-5):
 
 
 __all__ = ["assert_same_outputs", "assert_serving_export", "bad_inputs", "build_serving_check", "escape_row",
-           "in_memory_outputs", "outputs_to_json", "run_fresh_process", "run_serving_check", "with_xla_op"]
+           "in_memory_outputs", "outputs_to_json", "run_fresh_process", "run_fresh_processes",
+           "run_serving_check", "with_xla_op"]
