@@ -27,3 +27,6 @@ quality:
 	$(PYTHON) -m benchmarks.quality --task sentiment --with-peers
 	$(PYTHON) -m benchmarks.quality --task ner
 	$(PYTHON) -m benchmarks.quality --task qa
+	$(PYTHON) -m benchmarks.quality --task translation
+	$(PYTHON) -m benchmarks.quality --task summarization
+	$(PYTHON) -m benchmarks.quality --task pretrain_pays
