@@ -82,7 +82,8 @@ def test_same_seed_same_tokens():
     "make",
     [lambda: TopKSampler(k=0), lambda: TopPSampler(p=0.0), lambda: TopPSampler(p=1.5),
      lambda: TemperatureSampler(temperature=0.0), lambda: BeamSampler(num_beams=0),
-     lambda: BeamSampler(num_beams=2, num_return_sequences=3), lambda: get_sampler("nucleus")],
+     lambda: BeamSampler(num_beams=2, num_return_sequences=3), lambda: BeamSampler(early_stopping="false"),
+     lambda: BeamSampler(early_stopping=1), lambda: get_sampler("nucleus")],
 )
 def test_bad_sampler_arguments(make):
     with pytest.raises(ValueError):

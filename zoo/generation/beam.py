@@ -1,8 +1,11 @@
-"""Beam search with HF-compatible scoring (length penalty, early stopping once `num_beams` hypotheses end)."""
+"""Beam search with HF-compatible scoring: length penalty, and transformers' three `early_stopping` rules."""
 
 import tensorflow as tf
 
 from zoo.generation.sampler import NEG_INF, Sampler
+
+#: `early_stopping` by the name a command line or a recipe config gives it.
+EARLY_STOPPING_NAMES = {"true": True, "false": False, "never": "never"}
 
 
 class BeamSampler(Sampler):
@@ -11,14 +14,21 @@ class BeamSampler(Sampler):
     Every step takes the `2 * num_beams` best continuations of all beams (accumulated log-softmax). Those
     ending with a stop token, or reaching `max_new_tokens`, become finished hypotheses scored
     `sum(log_probs) / num_new_tokens ** length_penalty` (stop token included) when they are among the best
-    `num_beams`; the best `num_beams` others continue, and the cache rows are reordered to follow them. A row
-    ends once it holds `num_beams` finished hypotheses (HF `early_stopping=True`). Prompt positions of rows
-    whose prompt is longer than the shortest are forced, so beam scores count generated tokens only.
+    `num_beams`; the best `num_beams` others continue, and the cache rows are reordered to follow them. When a
+    row stops is transformers' `early_stopping` rule (below); a row also stops after `max_new_tokens`. Prompt
+    positions of rows whose prompt is longer than the shortest are forced, so beam scores count generated
+    tokens only.
 
     Args:
         num_beams: beams per prompt (>= 1).
         length_penalty: exponent of the length normalisation (> 0 favours longer outputs).
         num_return_sequences: how many of the best finished hypotheses to return (<= `num_beams`).
+        early_stopping: `True` (the default here): a row stops once it holds `num_beams` finished hypotheses.
+            `False` (transformers' default): a row with `num_beams` finished hypotheses goes on while its best
+            running beam, scored at its current length (`running / num_new_tokens ** length_penalty`), beats
+            the worst finished one (finished hypotheses met meanwhile replace worse ones). `"never"`: the same,
+            but with `length_penalty > 0` the running beam is scored at `max_new_tokens`, its longest possible
+            length (transformers' "canonical" bound).
 
     Returns (call):
         dict with `token_ids` `(batch, num_return_sequences, total_length)`, `num_new_tokens`
@@ -28,8 +38,10 @@ class BeamSampler(Sampler):
     >>> model.generate([[5, 6, 7]], max_new_tokens=8, sampler=BeamSampler(num_beams=4))  # doctest: +SKIP
     """
 
-    def __init__(self, num_beams=4, length_penalty=1.0, num_return_sequences=1):
+    def __init__(self, num_beams=4, length_penalty=1.0, num_return_sequences=1, early_stopping=True):
         super().__init__(temperature=1.0)
+        if not (isinstance(early_stopping, bool) or early_stopping == "never"):  # 1, 0 or "false" are refused
+            raise ValueError(f"early_stopping must be True, False or 'never', got {early_stopping!r}")
         if int(num_beams) < 1:
             raise ValueError(f"num_beams must be >= 1, got {num_beams}")
         if not 1 <= int(num_return_sequences) <= int(num_beams):
@@ -39,12 +51,14 @@ class BeamSampler(Sampler):
         self.num_beams = int(num_beams)
         self.length_penalty = float(length_penalty)
         self.num_return_sequences = int(num_return_sequences)
+        self.early_stopping = early_stopping
 
     def get_config(self):
         return {
             "num_beams": self.num_beams,
             "length_penalty": self.length_penalty,
             "num_return_sequences": self.num_return_sequences,
+            "early_stopping": self.early_stopping,
         }
 
     def decode(self, next_fn, cache, inputs):
@@ -94,8 +108,9 @@ class BeamSampler(Sampler):
             just_finished = tf.logical_and(hits, is_top)
             penalty = tf.cast(num_new, tf.float32) ** self.length_penalty
             ended_scores = scores / penalty[:, None]
-            full = tf.reduce_all(finished_flags, axis=1, keepdims=True)
-            ended_scores += tf.cast(full, tf.float32) * NEG_INF
+            if self.early_stopping is True:  # a full row takes no more hypotheses (transformers masks them too)
+                full = tf.reduce_all(finished_flags, axis=1, keepdims=True)
+                ended_scores += tf.cast(full, tf.float32) * NEG_INF
             ended_scores += tf.cast(tf.logical_not(just_finished), tf.float32) * NEG_INF
             merged_scores = tf.concat([finished_scores, ended_scores], axis=1)  # (batch, 3 * beams)
             new_finished_scores, best = tf.math.top_k(merged_scores, k=num_beams)
@@ -115,9 +130,13 @@ class BeamSampler(Sampler):
             finished_flags = tf.where(rows, new_finished_flags, finished_flags)
             order = tf.reshape(tf.where(rows, new_source, beam_range) + row_offset, [flat_batch])
             cache = tf.nest.map_structure(lambda tensor: tf.gather(tensor, order, axis=0), cache)
+            if self.early_stopping is True:
+                settled = tf.reduce_all(finished_flags, axis=1)
+            else:
+                settled = tf.logical_not(self.can_improve(running, finished_scores, finished_flags, num_new,
+                                                          max_new_tokens))
             row_done = tf.logical_or(
-                row_done,
-                tf.logical_and(active, tf.logical_or(tf.reduce_all(finished_flags, axis=1), num_new >= max_new_tokens)),
+                row_done, tf.logical_and(active, tf.logical_or(settled, num_new >= max_new_tokens))
             )
             return (index + 1, sequences, running, cache, finished, finished_scores, finished_lengths,
                     finished_flags, row_done)
@@ -144,3 +163,17 @@ class BeamSampler(Sampler):
             "num_new_tokens": finished_lengths[:, :n],
             "scores": finished_scores[:, :n],
         }
+
+    def can_improve(self, running, finished_scores, finished_flags, num_new, max_new_tokens):
+        """Per row, whether the best running beam may still beat the worst finished hypothesis (always while
+        fewer than `num_beams` have finished): transformers' `_check_early_stop_heuristic`. `running`
+        `(batch, beams)` is sorted best first, `num_new` `(batch,)` counts the tokens it holds."""
+        length = num_new
+        if self.early_stopping == "never" and self.length_penalty > 0.0:
+            length = tf.broadcast_to(max_new_tokens, tf.shape(num_new))
+        # The bound divides by a float64 power cast to float32, as torch divides by python's `int ** float`.
+        penalty = tf.cast(tf.cast(length, tf.float64) ** self.length_penalty, tf.float32)
+        best_running = running[:, :1] / penalty[:, None]  # (batch, 1)
+        worst = tf.reduce_min(finished_scores, axis=1, keepdims=True)
+        worst = tf.where(finished_flags, worst, NEG_INF)  # (batch, beams)
+        return tf.reduce_any(best_running > worst, axis=1)
