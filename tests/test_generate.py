@@ -70,6 +70,16 @@ def test_seq2seq_beam_in_a_fresh_process(tmp_path):
     assert result.stdout.splitlines() == [tokenizer.detokenize(tf.constant(expected)).numpy().decode()]
 
 
+def test_early_stopping_option_reaches_the_beam_sampler():
+    def sampler(*options):
+        return cli.make_sampler(cli.build_parser().parse_args(["--model", "m", "--prompt", "x", "--sampler", "beam",
+                                                               *options]))
+
+    assert sampler().early_stopping is True  # today's beam search unless asked
+    assert sampler("--early_stopping", "false").early_stopping is False
+    assert sampler("--early_stopping", "never").early_stopping == "never"
+
+
 def test_input_errors_are_one_line(gpt_run, tmp_path, capsys):
     directory = gpt_run[0]
     cases = [

@@ -16,6 +16,7 @@ from pathlib import Path
 
 PROG = "python -m zoo.generate"
 SAMPLER_NAMES = ("greedy", "temperature", "top_k", "top_p", "beam")
+EARLY_STOPPING = ("true", "false", "never")  # the keys of zoo.generation.beam.EARLY_STOPPING_NAMES
 TOKENIZER_FILES = ("spiece.model", "vocab.json", "vocab.txt")
 
 
@@ -38,6 +39,10 @@ def build_parser():
     parser.add_argument("--top_p", type=float, default=0.9, help="probability mass kept by the top_p sampler")
     parser.add_argument("--num_beams", type=int, default=4, help="beams of the beam sampler")
     parser.add_argument("--length_penalty", type=float, default=1.0, help="beam score length exponent")
+    parser.add_argument("--early_stopping", default="true", choices=EARLY_STOPPING,
+                        help="when beam search stops (transformers' early_stopping): true = once num_beams "
+                        "hypotheses have ended; false = while a running beam can still beat the worst ended one; "
+                        "never = the same, bounding a running beam at its longest length")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random samplers (same seed, same text)")
     parser.add_argument("--batch_size", type=int, default=16, help="prompts decoded together")
     return parser
@@ -46,6 +51,7 @@ def build_parser():
 def make_sampler(args):
     """The `zoo.generation` sampler the options describe."""
     from zoo.generation import BeamSampler, GreedySampler, TemperatureSampler, TopKSampler, TopPSampler
+    from zoo.generation.beam import EARLY_STOPPING_NAMES
 
     try:
         if args.sampler == "greedy":
@@ -56,7 +62,8 @@ def make_sampler(args):
             return TopKSampler(k=args.top_k, temperature=args.temperature)
         if args.sampler == "top_p":
             return TopPSampler(p=args.top_p, temperature=args.temperature)
-        return BeamSampler(num_beams=args.num_beams, length_penalty=args.length_penalty)
+        return BeamSampler(num_beams=args.num_beams, length_penalty=args.length_penalty,
+                           early_stopping=EARLY_STOPPING_NAMES[args.early_stopping])
     except ValueError as error:
         raise GenerateError(f"--sampler {args.sampler}: {error}") from None
 

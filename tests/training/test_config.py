@@ -57,6 +57,21 @@ def test_override_strings_like_cli():
     assert config.max_train_examples == 12
 
 
+def test_beam_early_stopping_from_yaml_booleans_and_words(write_file):
+    from zoo.recipes.seq2seq import decoding_sampler
+
+    assert TranslationConfig().early_stopping == "true"  # today's beam search unless asked
+    path = write_file("config.yaml", "num_beams: 3\nearly_stopping: false\n")  # YAML reads a boolean
+    config = load_config(TranslationConfig, path)
+    assert config.early_stopping == "false" and decoding_sampler(config).early_stopping is False
+    config = load_config(SummarizationConfig, path, ["early_stopping=never"])
+    assert decoding_sampler(config).early_stopping == "never"
+    with pytest.raises(ConfigError, match="'early_stopping': expected one of true, false, never"):
+        load_config(TranslationConfig, path, ["early_stopping=sometimes"])
+    with pytest.raises(ConfigError, match="'strategy'"):  # a boolean is not a word for other choices
+        load_config(TranslationConfig, write_file("bad.yaml", "strategy: true\n"))
+
+
 def test_unknown_field_in_yaml_names_field_and_file(write_file):
     path = write_file("config.yaml", "num_layers: 2\nhiden_dim: 32\n")
     with pytest.raises(ConfigError) as info:

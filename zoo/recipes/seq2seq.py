@@ -15,6 +15,11 @@ from zoo.training.config import ConfigError
 SENTENCEPIECE_FILE = "spiece.model"
 #: SentencePiece algorithms: T5's unigram LM, or BPE (which reaches whole words on a small corpus).
 SENTENCEPIECE_TYPES = ("unigram", "bpe")
+#: Beam search stopping rules (the keys of `zoo.generation.beam.EARLY_STOPPING_NAMES`).
+EARLY_STOPPING = ("true", "false", "never")
+EARLY_STOPPING_HELP = ("when beam search stops (transformers' early_stopping): true = once num_beams hypotheses "
+                       "have ended; false = while a running beam can still beat the worst ended one; never = the "
+                       "same, bounding a running beam at its longest length")
 
 
 def check_seq2seq_config(config):
@@ -135,12 +140,15 @@ def compile_options(config):
 
 
 def decoding_sampler(config):
-    """Beam search with the config's `num_beams` and `length_penalty`, or greedy decoding for one beam."""
+    """Beam search with the config's `num_beams`, `length_penalty` and `early_stopping`, or greedy decoding for one
+    beam."""
     from zoo.generation import BeamSampler
+    from zoo.generation.beam import EARLY_STOPPING_NAMES
 
     if config.num_beams == 1:
         return "greedy"
-    return BeamSampler(num_beams=config.num_beams, length_penalty=config.length_penalty)
+    return BeamSampler(num_beams=config.num_beams, length_penalty=config.length_penalty,
+                       early_stopping=EARLY_STOPPING_NAMES[config.early_stopping])
 
 
 def decode_table(model, tokenizer, table, config):

@@ -15,8 +15,8 @@ import sys
 
 from zoo.recipes.common import load_split, report_sizes, run_cli
 from zoo.recipes.seq2seq import (
-    SENTENCEPIECE_TYPES, check_seq2seq_config, decode_table, seq2seq_recipe, seq2seq_start, seq2seq_table,
-    served_texts, write_predictions)
+    EARLY_STOPPING, EARLY_STOPPING_HELP, SENTENCEPIECE_TYPES, check_seq2seq_config, decode_table, seq2seq_recipe,
+    seq2seq_start, seq2seq_table, served_texts, write_predictions)
 from zoo.training.config import RecipeConfig, option, parse_config
 
 PROG = "python -m zoo.recipes.summarization"
@@ -41,6 +41,7 @@ class SummarizationConfig(RecipeConfig):
     label_smoothing: float = option(0.1, "label smoothing of the training cross-entropy")
     num_beams: int = option(1, "beam width for decoding at evaluation (1 = greedy)")
     length_penalty: float = option(1.0, "beam search length exponent (> 0 favours longer summaries)")
+    early_stopping: str = option("true", EARLY_STOPPING_HELP, choices=EARLY_STOPPING)
     epochs: int = option(10, "number of passes over the training data")
     learning_rate: float = option(1e-3, "peak learning rate")
     output_dir: str = option("runs/summarization", "run directory: metrics, logs, checkpoints, backups, curves")

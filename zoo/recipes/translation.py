@@ -7,7 +7,7 @@ Data: `source<TAB>target` TSV files, or two line-aligned files per split (`--tra
 train.en.gz`; plain or `.gz`). Vocabulary: one SentencePiece model trained on both sides of the training data,
 or the `--init` checkpoint's. Training: teacher forcing with label-smoothed cross-entropy. Metric: corpus BLEU
 (sacreBLEU, its signature printed) of the dev (and test) sources decoded with beam search (`--num_beams`,
-`--length_penalty`); it picks the best epoch. Export: `<export_dir>/<version>/`, raw source text in, translation
+`--length_penalty`, `--early_stopping`); it picks the best epoch. Export: `<export_dir>/<version>/`, raw source text in, translation
 out.
 """
 
@@ -17,8 +17,8 @@ import typing
 
 from zoo.recipes.common import load_split, report_sizes, run_cli
 from zoo.recipes.seq2seq import (
-    SENTENCEPIECE_TYPES, check_seq2seq_config, decode_table, seq2seq_recipe, seq2seq_start, seq2seq_table,
-    served_texts, write_predictions)
+    EARLY_STOPPING, EARLY_STOPPING_HELP, SENTENCEPIECE_TYPES, check_seq2seq_config, decode_table, seq2seq_recipe,
+    seq2seq_start, seq2seq_table, served_texts, write_predictions)
 from zoo.training.config import RecipeConfig, option, parse_config, resolve_path
 
 PROG = "python -m zoo.recipes.translation"
@@ -43,6 +43,7 @@ class TranslationConfig(RecipeConfig):
     label_smoothing: float = option(0.1, "label smoothing of the training cross-entropy")
     num_beams: int = option(1, "beam width for decoding at evaluation (1 = greedy)")
     length_penalty: float = option(1.0, "beam search length exponent (> 0 favours longer translations)")
+    early_stopping: str = option("true", EARLY_STOPPING_HELP, choices=EARLY_STOPPING)
     epochs: int = option(10, "number of passes over the training data")
     learning_rate: float = option(1e-3, "peak learning rate")
     output_dir: str = option("runs/translation", "run directory: metrics, logs, checkpoints, backups, curves")

@@ -160,11 +160,13 @@ def _set_fields(values, updates, config_class, where):
         if name not in fields:
             known = ", ".join(sorted(fields))
             raise ConfigError(f"{where}: unknown field '{name}' for {config_class.__name__} (known fields: {known})")
+        choices = fields[name].metadata.get("choices")
+        if isinstance(value, bool) and choices is not None and str(value).lower() in choices:
+            value = str(value).lower()  # YAML reads `early_stopping: false` as a boolean; the choice is its word
         try:
             value = _convert(value, types[name], from_text=isinstance(value, str) and where.startswith("override"))
         except ValueError as error:
             raise ConfigError(f"{where}: field '{name}': {error}") from None
-        choices = fields[name].metadata.get("choices")
         if choices is not None and value not in choices:
             raise ConfigError(f"{where}: field '{name}': expected one of {', '.join(choices)}, got {value!r}")
         values[name] = value
