@@ -202,3 +202,22 @@ def test_seeds_s_and_s_plus_2_to_31_give_independent_streams(seed):
 def test_sampler_arguments_are_validated(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_beam_early_stopping_bound():
+    """transformers' `_check_early_stop_heuristic`: the best running score over num_new_tokens ** length_penalty
+    ("never", length_penalty > 0: over max_new_tokens) against the worst finished score; a row with an
+    unfinished slot can always improve."""
+    running = tf.constant([[-2.0, -3.0]] * 3)  # best first
+    finished_scores = tf.constant([[-0.3, -0.45], [-0.3, -0.55], [-0.3, -1e9]])
+    finished_flags = tf.constant([[True, True], [True, True], [True, False]])
+
+    def can_improve(early_stopping, length_penalty=1.0):
+        sampler = BeamSampler(num_beams=2, length_penalty=length_penalty, early_stopping=early_stopping)
+        return sampler.can_improve(running, finished_scores, finished_flags, tf.constant([4, 4, 4]),
+                                   tf.constant(10)).numpy().tolist()
+
+    assert can_improve(False) == [False, True, True]  # -2 / 4 = -0.5
+    assert can_improve("never") == [True, True, True]  # -2 / 10 = -0.2
+    assert can_improve("never", length_penalty=0.0) == [False, False, True]  # -2 / 1: the current length
+    assert can_improve(False, length_penalty=2.0) == [True, True, True]  # -2 / 16 = -0.125
