@@ -24,7 +24,7 @@ MAX_CHARS_PER_WORD = 100
 # tensorflow-text's FastWordpieceTokenizer can split the words itself (whitespace, punctuation, CJK) in the
 # same pass as it matches pieces, about a third faster. Its tables agree with the expressions above except
 # on these code points: Google BERT's CJK range, which starts 256 code points before BertTokenizerFast's,
-# and 13 punctuation marks of Unicode 16 (tests/tokenizers/test_differences.py checks this). A batch holding
+# and 13 punctuation marks of Unicode 16 (tests/tokenizers/test_differences.py checks this). A text holding
 # one of them, or a word longer than 100 bytes, is split with the regular expressions instead.
 _FUSED_UNSAFE_REGEX = (
     r"(?s).*[\x{2B820}-\x{2B91F}\x{1B4E}\x{1B4F}\x{1B7F}\x{10D6E}\x{113D4}\x{113D5}\x{113D7}\x{113D8}"
@@ -184,8 +184,12 @@ class WordPieceTokenizer(Tokenizer):
         text = _normalize(text, self.lowercase, self.strip_accents)
         if not self.split_on_cjk:  # the fused split always splits CJK
             return self._split_tokenize(text)
+        # Row by row, not a `tf.cond` on the whole batch (its branches run uninlined inside `tf.data`): the
+        # rows the fused split would get wrong are tokenized again with the regular expressions.
         ids, fused_ok = self._fused_tokenize(text)
-        return tf.cond(fused_ok, lambda: ids, lambda: self._split_tokenize(text))
+        keep, redo = tf.where(fused_ok)[:, 0], tf.where(~fused_ok)[:, 0]
+        rows = tf.concat([tf.gather(ids, keep), self._split_tokenize(tf.gather(text, redo))], axis=0)
+        return tf.gather(rows, tf.math.invert_permutation(tf.concat([keep, redo], axis=0)))
 
     def _split_tokenize(self, text):
         """Normalised `(batch,)` text -> `(batch, None)` ids, words split with regular expressions."""
@@ -196,12 +200,15 @@ class WordPieceTokenizer(Tokenizer):
         return words.with_flat_values(pieces).merge_dims(1, 2)  # (batch, pieces)
 
     def _fused_tokenize(self, text):
-        """Normalised `(batch,)` text -> (`(batch, None)` ids split by FastWordpieceTokenizer itself, whether
-        they are right: no code point its tables class otherwise, no `[UNK]` for a word over 100 bytes)."""
+        """Normalised `(batch,)` text -> (`(batch, None)` ids split by FastWordpieceTokenizer itself, `(batch,)`
+        whether each row is right: no code point its tables class otherwise, no `[UNK]` for a word over 100
+        bytes)."""
         ids, starts, ends = self._fused_wordpiece.tokenize_with_offsets(text)
-        long_unknown = (ids.flat_values == self.unk_token_id) & (ends.flat_values - starts.flat_values > MAX_CHARS_PER_WORD)
+        long_unknown = ids.with_flat_values(
+            (ids.flat_values == self.unk_token_id) & (ends.flat_values - starts.flat_values > MAX_CHARS_PER_WORD)
+        )
         unsafe = tf.strings.regex_full_match(text, _FUSED_UNSAFE_REGEX)
-        return ids, ~(tf.reduce_any(long_unknown) | tf.reduce_any(unsafe))
+        return ids, ~(tf.reduce_any(long_unknown, axis=1) | unsafe)
 
     def _detokenize(self, ids):
         """Like Hugging Face's WordPiece decoder: pieces are joined by spaces, continuation pieces are glued to
