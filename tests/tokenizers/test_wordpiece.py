@@ -139,3 +139,22 @@ def test_non_string_input_is_rejected():
     tokenizer = WordPieceTokenizer(str(FIXTURES / "cased_vocab.txt"), lowercase=False)
     with pytest.raises(ValueError, match="string"):
         tokenizer(np.array([1, 2]))
+
+
+def test_fused_or_regular_expression_split_is_chosen_row_by_row():
+    """In a batch, only the rows the fused split gets wrong (a code point its tables class otherwise, a word over
+    100 bytes) take the regular-expression split; every row equals that split and the row tokenized alone."""
+    tokenizer = WordPieceTokenizer(
+        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "##a", "##b", "\u00e9", "##\u00e9"], lowercase=False
+    )
+    texts = ["ab a", "a\u1b4eb ab", "b", "\u00e9" * 60 + " ab", "", "ba\U0002b820b", "a b"]
+    wrong = [1, 3, 5]
+    split = tokenizer._split_tokenize(tf.constant(texts)).to_list()
+    fused = tokenizer._fused_wordpiece.tokenize(tf.constant(texts)).to_list()
+    assert [i for i in range(len(texts)) if fused[i] != split[i]] == wrong  # the rows that need the other split
+    for batch in (texts, texts[::-1], [texts[1], texts[0]]):
+        got = tokenizer(tf.constant(batch)).to_list()
+        assert got == tokenizer._split_tokenize(tf.constant(batch)).to_list()
+        assert got == [tokenizer(tf.constant(text)).numpy().tolist() for text in batch]
+    function = tf.function(tokenizer.__call__, input_signature=[tf.TensorSpec([None], tf.string)])
+    assert function(tf.constant(texts)).to_list() == split
