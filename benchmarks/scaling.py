@@ -85,22 +85,20 @@ def memory_child(engine, mode, quick, lengths=None):
 
 
 def measure_memory(quick, lengths=None):
-    """`{engine: {mode: {length: MB}}}` from one child process per engine and mode. The children run concurrently
-    (their peaks are per process; only their wall time suffers from sharing the CPU, and it is not measured)."""
-    children = {}
+    """`{engine: {mode: {length: MB}}}` from one child process per engine and mode, one after another (six at once
+    ran this 24 GiB machine out of memory at length 1024)."""
+    memory = {engine: {} for engine in bert_engines.ENGINES}
     for engine in bert_engines.ENGINES:
         for mode in bert_engines.MODES:
             command = [sys.executable, "-m", "benchmarks.scaling", "--memory-child", engine, mode]
             command += (["--quick"] if quick else []) + (["--lengths", *map(str, lengths)] if lengths else [])
             print(f"memory: {' '.join(command[1:])}", flush=True)
-            children[engine, mode] = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    memory = {engine: {} for engine in bert_engines.ENGINES}
-    for (engine, mode), child in children.items():
-        output, _ = child.communicate()
-        if child.returncode != 0:
-            raise RuntimeError(f"memory child of {engine} {mode} failed with exit code {child.returncode}")
-        line = [line for line in output.splitlines() if line.startswith(MEMORY_PREFIX)][-1]
-        memory[engine][mode] = json.loads(line[len(MEMORY_PREFIX):])
+            child = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+            output = child.stdout
+            if child.returncode != 0:
+                raise RuntimeError(f"memory child of {engine} {mode} failed with exit code {child.returncode}")
+            line = [line for line in output.splitlines() if line.startswith(MEMORY_PREFIX)][-1]
+            memory[engine][mode] = json.loads(line[len(MEMORY_PREFIX):])
     return memory
 
 
