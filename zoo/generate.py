@@ -14,9 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from zoo.recipes.seq2seq import EARLY_STOPPING, EARLY_STOPPING_HELP
+
 PROG = "python -m zoo.generate"
 SAMPLER_NAMES = ("greedy", "temperature", "top_k", "top_p", "beam")
-EARLY_STOPPING = ("true", "false", "never")  # the keys of zoo.generation.beam.EARLY_STOPPING_NAMES
 TOKENIZER_FILES = ("spiece.model", "vocab.json", "vocab.txt")
 
 
@@ -39,10 +40,7 @@ def build_parser():
     parser.add_argument("--top_p", type=float, default=0.9, help="probability mass kept by the top_p sampler")
     parser.add_argument("--num_beams", type=int, default=4, help="beams of the beam sampler")
     parser.add_argument("--length_penalty", type=float, default=1.0, help="beam score length exponent")
-    parser.add_argument("--early_stopping", default="true", choices=EARLY_STOPPING,
-                        help="when beam search stops (transformers' early_stopping): true = once num_beams "
-                        "hypotheses have ended; false = while a running beam can still beat the worst ended one; "
-                        "never = the same, bounding a running beam at its longest length")
+    parser.add_argument("--early_stopping", default="true", choices=EARLY_STOPPING, help=EARLY_STOPPING_HELP)
     parser.add_argument("--seed", type=int, default=0, help="seed of the random samplers (same seed, same text)")
     parser.add_argument("--batch_size", type=int, default=16, help="prompts decoded together")
     return parser

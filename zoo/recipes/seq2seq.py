@@ -9,14 +9,15 @@ import re
 import tempfile
 from pathlib import Path
 
+from zoo.generation.beam import EARLY_STOPPING_NAMES
 from zoo.training.config import ConfigError
 
 #: The file beside `model.keras` that makes a run directory a T5 checkpoint (the name Hugging Face uses).
 SENTENCEPIECE_FILE = "spiece.model"
 #: SentencePiece algorithms: T5's unigram LM, or BPE (which reaches whole words on a small corpus).
 SENTENCEPIECE_TYPES = ("unigram", "bpe")
-#: Beam search stopping rules (the keys of `zoo.generation.beam.EARLY_STOPPING_NAMES`).
-EARLY_STOPPING = ("true", "false", "never")
+#: Beam search stopping rules, by name.
+EARLY_STOPPING = tuple(EARLY_STOPPING_NAMES)
 EARLY_STOPPING_HELP = ("when beam search stops (transformers' early_stopping): true = once num_beams hypotheses "
                        "have ended; false = while a running beam can still beat the worst ended one; never = the "
                        "same, bounding a running beam at its longest length")
@@ -143,7 +144,6 @@ def decoding_sampler(config):
     """Beam search with the config's `num_beams`, `length_penalty` and `early_stopping`, or greedy decoding for one
     beam."""
     from zoo.generation import BeamSampler
-    from zoo.generation.beam import EARLY_STOPPING_NAMES
 
     if config.num_beams == 1:
         return "greedy"

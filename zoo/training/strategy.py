@@ -214,12 +214,10 @@ def mean_over_workers(strategy, value):
     if not trainer._collective_all_reduce_multi_worker(strategy):
         return float(value)
 
-    @tf.function
-    def average():  # the value is made on each replica's device, where the all-reduce runs
-        local = lambda: tf.constant(value, tf.float32)  # noqa: E731
-        return strategy.run(lambda: tf.distribute.get_replica_context().all_reduce("MEAN", local()))
+    def mean():  # the value is made on each replica's device, where the all-reduce runs
+        return tf.distribute.get_replica_context().all_reduce("MEAN", tf.constant(value, tf.float32))
 
-    return float(strategy.experimental_local_results(average())[0])
+    return float(strategy.experimental_local_results(tf.function(lambda: strategy.run(mean))())[0])
 
 
 def worker_name(strategy):

@@ -17,6 +17,7 @@ word_pieces(tokenizer, words)                                      # (batch, wor
 import tensorflow as tf
 import tensorflow_text as tf_text
 
+from zoo.tokenizers._common import sanitize_utf8
 from zoo.tokenizers.wordpiece import _CJK_REGEX, _PUNCTUATION_REGEX, _WHITESPACE_REGEX
 
 _KEEP = f"{_PUNCTUATION_REGEX}|{_CJK_REGEX}"
@@ -27,8 +28,7 @@ def clean_text(text):
     """Valid UTF-8 (each invalid byte sequence becomes U+FFFD, as the tokenizers do), without NUL bytes (each
     becomes \\x01, which BERT drops as well; TF Text's splitter would stop at a NUL). The offsets of
     `split_words` refer to this text, which is the input itself whenever it was valid UTF-8 without NUL."""
-    text = tf.strings.unicode_transcode(tf.convert_to_tensor(text, tf.string), input_encoding="UTF-8",
-                                        output_encoding="UTF-8", errors="replace", replacement_char=0xFFFD)
+    text = sanitize_utf8(tf.convert_to_tensor(text, tf.string))
     return tf.strings.regex_replace(text, "\x00", "\x01")
 
 
