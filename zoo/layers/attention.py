@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from zoo.layers.dense import Dense
 from zoo.layers.dtypes import at_least_float32
 
 
@@ -77,10 +78,10 @@ class MultiHeadAttention(keras.layers.Layer):
         self.query_initializer = keras.initializers.get(query_initializer or kernel_initializer)
         inner_dim = num_heads * head_dim
         dense = dict(use_bias=use_bias, dtype=self.dtype_policy)
-        self.query_dense = keras.layers.Dense(inner_dim, kernel_initializer=self.query_initializer, name="query",
+        self.query_dense = Dense(inner_dim, kernel_initializer=self.query_initializer, name="query",
                                               **dense)
-        self.key_dense = keras.layers.Dense(inner_dim, kernel_initializer=self.kernel_initializer, name="key", **dense)
-        self.value_dense = keras.layers.Dense(inner_dim, kernel_initializer=self.kernel_initializer, name="value",
+        self.key_dense = Dense(inner_dim, kernel_initializer=self.kernel_initializer, name="key", **dense)
+        self.value_dense = Dense(inner_dim, kernel_initializer=self.kernel_initializer, name="value",
                                               **dense)
         self.output_dense = None  # Created in build(): its width defaults to the input width.
         self.dropout_layer = keras.layers.Dropout(dropout, dtype=self.dtype_policy)
@@ -91,7 +92,7 @@ class MultiHeadAttention(keras.layers.Layer):
         self.key_dense.build(value_shape)
         self.value_dense.build(value_shape)
         output_dim = self.hidden_dim or query_shape[-1]
-        self.output_dense = keras.layers.Dense(
+        self.output_dense = Dense(
             output_dim,
             use_bias=self.use_bias,
             kernel_initializer=self.kernel_initializer,

@@ -2,6 +2,8 @@
 
 import keras
 
+from zoo.layers.dense import Dense
+
 _ACTIVATIONS = {
     "gelu": lambda x: keras.activations.gelu(x, approximate=False),
     "gelu_approximate": lambda x: keras.activations.gelu(x, approximate=True),
@@ -54,9 +56,9 @@ class FeedForward(keras.layers.Layer):
         self.inner_dropout = inner_dropout
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         dense = dict(use_bias=use_bias, kernel_initializer=self.kernel_initializer, dtype=self.dtype_policy)
-        self.intermediate_dense = keras.layers.Dense(intermediate_dim, name="intermediate", **dense)
+        self.intermediate_dense = Dense(intermediate_dim, name="intermediate", **dense)
         self.gate_dense = (
-            keras.layers.Dense(intermediate_dim, name="gate", **dense) if self.gated else None
+            Dense(intermediate_dim, name="gate", **dense) if self.gated else None
         )
         self.output_dense = None
         self.inner_dropout_layer = keras.layers.Dropout(inner_dropout, dtype=self.dtype_policy)
@@ -66,7 +68,7 @@ class FeedForward(keras.layers.Layer):
         self.intermediate_dense.build(input_shape)
         if self.gated:
             self.gate_dense.build(input_shape)
-        self.output_dense = keras.layers.Dense(
+        self.output_dense = Dense(
             self.hidden_dim or input_shape[-1],
             use_bias=self.use_bias,
             kernel_initializer=self.kernel_initializer,

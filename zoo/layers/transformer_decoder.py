@@ -12,6 +12,8 @@ class TransformerDecoder(TransformerLayer):
         x: `(batch, length, hidden_dim)`.
         attention_mask: boolean `(batch|1, length, key_length)`, already causal.
         cache: optional `(key, value)` cache of `MultiHeadAttention`; `cache_update_index` where to write.
+        first_token_only: compute the output at position 0 alone, `(batch, 1, hidden_dim)` (as
+            `TransformerEncoder`; no cache).
 
     Returns:
         `x`, or `(x, cache)` when a cache is given.
@@ -26,9 +28,14 @@ class TransformerDecoder(TransformerLayer):
         super().__init__(num_heads, intermediate_dim, activation=activation,
                          layer_norm_epsilon=layer_norm_epsilon, **kwargs)
 
-    def call(self, x, attention_mask=None, cache=None, cache_update_index=None, training=None):
+    def call(self, x, attention_mask=None, cache=None, cache_update_index=None, training=None,
+             first_token_only=False):
+        normalized = self.attention_norm(x)
+        if first_token_only:
+            x = x[:, :1]
         attended = self.attention(
-            self.attention_norm(x),
+            normalized[:, :1] if first_token_only else normalized,
+            value=normalized if first_token_only else None,
             attention_mask=attention_mask,
             cache=cache,
             cache_update_index=cache_update_index,

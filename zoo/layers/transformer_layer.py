@@ -4,6 +4,7 @@ import keras
 
 from zoo.layers.attention import MultiHeadAttention
 from zoo.layers.feed_forward import FeedForward
+from zoo.layers.layer_norm import LayerNormalization
 
 
 class TransformerLayer(keras.layers.Layer):
@@ -53,7 +54,7 @@ class TransformerLayer(keras.layers.Layer):
         )
         self.attention.build(input_shape)
         self.attention_dropout = keras.layers.Dropout(self.dropout, dtype=policy)
-        self.attention_norm = keras.layers.LayerNormalization(
+        self.attention_norm = LayerNormalization(
             epsilon=self.layer_norm_epsilon, dtype=policy, name="attention_norm"
         )
         self.attention_norm.build(input_shape)
@@ -66,7 +67,7 @@ class TransformerLayer(keras.layers.Layer):
             name="feed_forward",
         )
         self.feed_forward.build(input_shape)
-        self.feed_forward_norm = keras.layers.LayerNormalization(
+        self.feed_forward_norm = LayerNormalization(
             epsilon=self.layer_norm_epsilon, dtype=policy, name="feed_forward_norm"
         )
         self.feed_forward_norm.build(input_shape)

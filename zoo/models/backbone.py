@@ -21,6 +21,8 @@ class Backbone(keras.Model):
     presets = {}
     #: Whether a language-model head reuses the token embedding (`TiedEmbedding(..., reverse=True)`).
     tie_embeddings = True
+    #: Whether `call` gives a `pooled_output`, and takes `pooled_only=True` to compute that alone.
+    has_pooler = False
 
     def _keep_arguments(self, arguments):
         """Stores each constructor argument (`locals()` at the top of a subclass's `__init__`) in the attribute

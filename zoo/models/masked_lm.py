@@ -4,6 +4,8 @@ import keras
 import keras_hub
 from keras import ops
 
+from zoo.layers.dense import Dense
+from zoo.layers.layer_norm import LayerNormalization
 from zoo.models.task_model import TaskModel
 
 
@@ -64,11 +66,11 @@ class MaskedLM(TaskModel):
         self.activation = activation
         self.layer_norm_epsilon = layer_norm_epsilon
         initializer = keras.initializers.TruncatedNormal(stddev=0.02)
-        self.transform_dense = keras.layers.Dense(
+        self.transform_dense = Dense(
             backbone.hidden_dim, activation=_transform_activation(activation),
             kernel_initializer=initializer, name="mlm_transform",
         )
-        self.transform_norm = keras.layers.LayerNormalization(epsilon=layer_norm_epsilon, name="mlm_norm")
+        self.transform_norm = LayerNormalization(epsilon=layer_norm_epsilon, name="mlm_norm")
         self.nsp_dense = (
             keras.layers.Dense(2, kernel_initializer=initializer, dtype="float32", name="nsp_logits")
             if include_nsp else None

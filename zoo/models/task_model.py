@@ -4,10 +4,12 @@ import inspect
 
 import keras
 
+from zoo.layers.dense import Dense
+
 
 def logits_dense(units, name="logits"):
     """A float32 output layer (logits stay float32 under mixed precision), BERT-style initialised."""
-    return keras.layers.Dense(
+    return Dense(
         units, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02), dtype="float32", name=name
     )
 
@@ -16,7 +18,7 @@ def untied_lm_head(backbone):
     """The vocabulary projection of a backbone whose embedding is not tied (T5 v1.1); None when it is tied."""
     if backbone.tie_embeddings:
         return None
-    return keras.layers.Dense(backbone.vocabulary_size, use_bias=False, dtype="float32", name="lm_head")
+    return Dense(backbone.vocabulary_size, use_bias=False, dtype="float32", name="lm_head")
 
 
 def lm_decoding_constants(model):

@@ -38,11 +38,11 @@ class TextClassifier(TaskModel):
         self._build_from_dummy_inputs()
 
     def call(self, inputs, training=None):
-        outputs = self.backbone(inputs, training=training)
-        pooled = outputs.get("pooled_output")
-        if pooled is None:
+        if self.backbone.has_pooler:  # the last block computes the pooled token alone
+            pooled = self.backbone(inputs, training=training, pooled_only=True)["pooled_output"]
+        else:
             mask = inputs.get("padding_mask")
             if mask is None:
                 mask = ops.ones_like(inputs["token_ids"])
-            pooled = masked_mean(outputs["sequence_output"], mask)
+            pooled = masked_mean(self.backbone(inputs, training=training)["sequence_output"], mask)
         return self.output_dense(self.dropout_layer(pooled, training=training))

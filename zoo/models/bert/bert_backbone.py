@@ -3,7 +3,10 @@
 import keras
 from keras import ops
 
+from zoo.layers.dense import Dense
+from zoo.layers.broadcast_gradients import add_bias
 from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
+from zoo.layers.layer_norm import LayerNormalization
 from zoo.layers.masking import merge_masks
 from zoo.layers.transformer_decoder import TransformerDecoder
 from zoo.layers.transformer_encoder import TransformerEncoder
@@ -33,6 +36,8 @@ class BertBackbone(Backbone):
     Call arguments:
         inputs: dict with `token_ids` `(batch, length)` int, and optionally `padding_mask` (bool/int, 1 = real
             token) and `segment_ids`.
+        pooled_only: return `pooled_output` alone; the last block then computes only the first token, the one
+            the pooler reads (`TransformerEncoder(first_token_only=True)`): same pooled values, less work.
 
     Returns:
         dict with `sequence_output` `(batch, length, hidden_dim)` and `pooled_output` `(batch, hidden_dim)`.
@@ -45,6 +50,7 @@ class BertBackbone(Backbone):
     """
 
     presets = presets_for("bert")
+    has_pooler = True
 
     def __init__(
         self,
@@ -77,14 +83,14 @@ class BertBackbone(Backbone):
             num_segments, hidden_dim, embeddings_initializer=initializer, dtype=policy,
             name="segment_embedding",
         )
-        self.embeddings_norm = keras.layers.LayerNormalization(
+        self.embeddings_norm = LayerNormalization(
             epsilon=layer_norm_epsilon, dtype=policy, name="embeddings_norm"
         )
         self.embeddings_dropout = keras.layers.Dropout(dropout, dtype=policy)
         # The pre-LN block is GPT's; it is causal only through the mask it is given, here a padding mask.
         block = TransformerDecoder if norm_first else TransformerEncoder
         self.encoder_layers = self._transformer_layers(block, "encoder_layer", initializer)
-        self.pooler_dense = keras.layers.Dense(
+        self.pooler_dense = Dense(
             hidden_dim, activation="tanh", kernel_initializer=initializer, dtype=policy, name="pooler"
         )
         self._build_from_dummy_inputs()
@@ -96,7 +102,7 @@ class BertBackbone(Backbone):
             "segment_ids": ops.zeros((batch_size, length), "int32"),
         }
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, pooled_only=False):
         token_ids = ops.convert_to_tensor(inputs["token_ids"])
         check_token_ids(token_ids, max_length=self.max_sequence_length)
         padding_mask = padding_mask_or_ones(inputs, token_ids)
@@ -104,10 +110,13 @@ class BertBackbone(Backbone):
         if segment_ids is None:
             segment_ids = ops.zeros_like(token_ids)
         x = self.token_embedding(token_ids)  # (batch, length, hidden)
-        x = x + self.position_embedding(x) + self.segment_embedding(segment_ids)
+        x = add_bias(x, self.position_embedding(x)[0]) + self.segment_embedding(segment_ids)
         x = self.embeddings_dropout(self.embeddings_norm(x), training=training)
         mask = merge_masks(padding_mask)  # (batch, 1, length)
-        for layer in self.encoder_layers:
-            x = layer(x, attention_mask=mask, training=training)
+        for index, layer in enumerate(self.encoder_layers):
+            last = index == len(self.encoder_layers) - 1
+            x = layer(x, attention_mask=mask, training=training, first_token_only=pooled_only and last)
         pooled = self.pooler_dense(x[:, 0, :])  # (batch, hidden)
+        if pooled_only:
+            return {"pooled_output": pooled}
         return {"sequence_output": x, "pooled_output": pooled}

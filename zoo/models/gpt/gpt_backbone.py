@@ -3,7 +3,9 @@
 import keras
 from keras import ops
 
+from zoo.layers.broadcast_gradients import add_bias
 from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
+from zoo.layers.layer_norm import LayerNormalization
 from zoo.layers.masking import causal_mask, merge_masks
 from zoo.layers.transformer_decoder import TransformerDecoder
 from zoo.models.backbone import Backbone, check_token_ids
@@ -74,7 +76,7 @@ class GPTBackbone(Backbone):
         )
         self.embeddings_dropout = keras.layers.Dropout(dropout, dtype=policy)
         self.decoder_layers = self._transformer_layers(TransformerDecoder, "decoder_layer", initializer)
-        self.final_norm = keras.layers.LayerNormalization(
+        self.final_norm = LayerNormalization(
             epsilon=layer_norm_epsilon, dtype=policy, name="final_norm"
         )
         self._build_from_dummy_inputs()
@@ -100,7 +102,7 @@ class GPTBackbone(Backbone):
         length = ops.shape(token_ids)[1]
         key_length = length if cache is None else ops.shape(cache[0][0])[2]
         x = self.token_embedding(token_ids)  # (batch, length, hidden)
-        x = x + self.position_embedding(x, start_index=start)
+        x = add_bias(x, self.position_embedding(x, start_index=start)[0])
         x = self.embeddings_dropout(x, training=training)
         mask = merge_masks(inputs.get("padding_mask"), causal_mask(length, key_length, start))
         caches = []

@@ -1,0 +1,73 @@
+"""The matmul-gradient Dense, LayerNormalization and RMSNorm give Keras' values and gradients."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from zoo.layers import Dense, LayerNormalization, RMSNorm
+from zoo.layers.broadcast_gradients import column_sum
+
+
+def values_and_gradients(layer, x):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x)
+        loss = tf.reduce_sum(y * tf.cos(y))  # a non-constant upstream gradient
+    gradients = tape.gradient(loss, [x, *layer.trainable_weights])
+    return [y.numpy()] + [g.numpy() for g in gradients]
+
+
+def assert_close(ours, reference):
+    for a, b in zip(ours, reference, strict=True):
+        scale = max(1.0, float(np.abs(b).max()))
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-5 * scale)
+
+
+@pytest.fixture
+def x():
+    return tf.constant(np.random.default_rng(0).standard_normal((3, 5, 8)).astype("float32") * 3 + 1)
+
+
+def test_column_sum_is_the_sum_over_leading_axes(x):
+    np.testing.assert_allclose(column_sum(x).numpy(), tf.reduce_sum(x, axis=(0, 1)).numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("activation", [None, "tanh"])
+def test_dense_matches_keras_dense(x, activation):
+    ours = Dense(4, activation=activation, bias_initializer="random_normal")
+    reference = keras.layers.Dense(4, activation=activation)
+    ours.build(x.shape)
+    reference.build(x.shape)
+    reference.set_weights(ours.get_weights())
+    assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x))
+
+
+def test_layer_norm_matches_keras_layer_norm(x):
+    ours = LayerNormalization(epsilon=1e-12, gamma_initializer="random_normal", beta_initializer="random_normal")
+    reference = keras.layers.LayerNormalization(epsilon=1e-12)
+    ours.build(x.shape)
+    reference.build(x.shape)
+    reference.set_weights(ours.get_weights())
+    assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x))
+
+
+def test_rms_norm_scale_gradient_is_the_reduction(x):
+    norm = RMSNorm()
+    norm.build(x.shape)
+    norm.scale.assign(np.linspace(0.5, 2.0, 8).astype("float32"))
+    y, dx, dscale = values_and_gradients(norm, x)
+    normalized = x / tf.sqrt(tf.reduce_mean(tf.square(x), axis=-1, keepdims=True) + 1e-6)
+    upstream = tf.cos(y) - y * tf.sin(y)
+    expected = tf.reduce_sum(upstream * normalized, axis=(0, 1)).numpy()
+    np.testing.assert_allclose(dscale, expected, rtol=0, atol=1e-5 * max(1.0, np.abs(expected).max()))
+
+
+def test_mixed_precision_dense_keeps_float32_bias_gradient(x):
+    layer = Dense(4, dtype="mixed_bfloat16", bias_initializer="ones")
+    with tf.GradientTape() as tape:
+        y = layer(x)
+        loss = tf.reduce_sum(tf.cast(y, "float32"))
+    kernel_gradient, bias_gradient = tape.gradient(loss, [layer.kernel, layer.bias])
+    assert y.dtype == tf.bfloat16 and bias_gradient.dtype == tf.float32
+    np.testing.assert_allclose(bias_gradient.numpy(), np.full(4, 15.0), rtol=1e-6)

@@ -1,0 +1,64 @@
+"""Bias and scale ops whose parameter gradients are matrix products instead of reductions.
+
+The gradient of a parameter broadcast over the batch and sequence (a bias, a norm's scale or shift) is a sum
+over all leading axes. XLA on CPU lowers such a sum over non-minor axes to a strided `reduce-window` loop that
+the profiler shows at 10-20 ms for one `(32, 128, 1024)` bias gradient, about 15x a `ones @ x` product on the
+same data (`benchmarks/results/training.json` notes what this bought). These ops compute the same forward
+values and take that product in their gradient.
+"""
+
+from keras import ops
+
+from zoo.layers.dtypes import at_least_float32
+
+
+def column_sum(x, shape=None):
+    """Sum of `x` over its leading axes down to its trailing `shape` (default: the last axis), as a `ones @ x`
+    product, in at least float32."""
+    shape = ops.shape(x)[-1:] if shape is None else shape
+    flat = ops.reshape(ops.cast(x, at_least_float32(x.dtype)), (-1, ops.prod(ops.convert_to_tensor(shape))))
+    ones = ops.ones((1, ops.shape(flat)[0]), flat.dtype)
+    return ops.reshape(ops.matmul(ones, flat), shape)
+
+
+@ops.custom_gradient
+def add_bias(x, bias):
+    """`x + bias` where `bias` has the trailing shape of `x` (a dense bias; position embeddings `(length,
+    hidden)`); the bias gradient is `column_sum` of the upstream gradient."""
+
+    def gradient(*args, upstream=None):
+        upstream = args[0] if upstream is None else upstream
+        return upstream, ops.cast(column_sum(upstream, ops.shape(bias)), bias.dtype)
+
+    return x + bias, gradient
+
+
+@ops.custom_gradient
+def normalize(x, mean, inverse_std, scale, shift):
+    """A layer norm's output from its statistics `(..., 1)`, in Keras' exact arithmetic (`inv = inverse_std *
+    scale`, `x * inv + (shift - mean * inv)`), with `column_sum` gradients for `scale` and `shift`."""
+    inverse = inverse_std * scale
+    outputs = x * inverse + (-mean * inverse + shift)
+
+    def gradient(*args, upstream=None):
+        upstream = args[0] if upstream is None else upstream
+        centered = x - mean
+        scaled = upstream * scale
+        return (upstream * inverse,
+                -ops.sum(upstream * inverse, axis=-1, keepdims=True),
+                ops.sum(scaled * centered, axis=-1, keepdims=True),
+                ops.cast(column_sum(upstream * centered * inverse_std), scale.dtype),
+                ops.cast(column_sum(upstream), shift.dtype))
+
+    return outputs, gradient
+
+
+@ops.custom_gradient
+def scale_only(x, scale):
+    """`x * scale` over the last axis (RMS norm), with a `column_sum` scale gradient."""
+
+    def gradient(*args, upstream=None):
+        upstream = args[0] if upstream is None else upstream
+        return upstream * scale, ops.cast(column_sum(upstream * x), scale.dtype)
+
+    return x * scale, gradient
