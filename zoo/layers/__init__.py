@@ -2,6 +2,7 @@
 
 from zoo.layers.attention import MultiHeadAttention
 from zoo.layers.dense import Dense
+from zoo.layers.dropout import Dropout
 from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
 from zoo.layers.feed_forward import FeedForward
 from zoo.layers.layer_norm import LayerNormalization
@@ -14,6 +15,7 @@ from zoo.layers.transformer_layer import TransformerLayer
 
 __all__ = [
     "Dense",
+    "Dropout",
     "FeedForward",
     "LayerNormalization",
     "MultiHeadAttention",

@@ -1,10 +1,10 @@
 """Bias and scale ops whose parameter gradients are matrix products instead of reductions.
 
-The gradient of a parameter broadcast over the batch and sequence (a bias, a norm's scale or shift) is a sum
-over all leading axes. XLA on CPU lowers such a sum over non-minor axes to a strided `reduce-window` loop that
-the profiler shows at 10-20 ms for one `(32, 128, 1024)` bias gradient, about 15x a `ones @ x` product on the
-same data (`benchmarks/results/training.json` notes what this bought). These ops compute the same forward
-values and take that product in their gradient.
+The gradient of a parameter broadcast over the batch and sequence (a bias, a norm's scale or shift, position
+embeddings) is a sum over the leading axes. XLA on CPU lowers such a sum to a strided `reduce-window` loop: the
+TF profiler showed one `(32, 128, 1024)` bias gradient at 20 ms of a 460 ms BERT training step, about 15x a
+`ones @ x` product on the same data, and these sums at 28% of the step's thread time. The ops below compute the
+same forward values and take that product in their gradient.
 """
 
 from keras import ops

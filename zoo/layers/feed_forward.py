@@ -3,6 +3,7 @@
 import keras
 
 from zoo.layers.dense import Dense
+from zoo.layers.dropout import Dropout
 
 _ACTIVATIONS = {
     "gelu": lambda x: keras.activations.gelu(x, approximate=False),
@@ -61,8 +62,8 @@ class FeedForward(keras.layers.Layer):
             Dense(intermediate_dim, name="gate", **dense) if self.gated else None
         )
         self.output_dense = None
-        self.inner_dropout_layer = keras.layers.Dropout(inner_dropout, dtype=self.dtype_policy)
-        self.dropout_layer = keras.layers.Dropout(dropout, dtype=self.dtype_policy)
+        self.inner_dropout_layer = Dropout(inner_dropout, dtype=self.dtype_policy)
+        self.dropout_layer = Dropout(dropout, dtype=self.dtype_policy)
 
     def build(self, input_shape):
         self.intermediate_dense.build(input_shape)

@@ -3,6 +3,7 @@
 import keras
 
 from zoo.layers.attention import MultiHeadAttention
+from zoo.layers.dropout import Dropout
 from zoo.layers.feed_forward import FeedForward
 from zoo.layers.layer_norm import LayerNormalization
 
@@ -53,7 +54,7 @@ class TransformerLayer(keras.layers.Layer):
             name="attention",
         )
         self.attention.build(input_shape)
-        self.attention_dropout = keras.layers.Dropout(self.dropout, dtype=policy)
+        self.attention_dropout = Dropout(self.dropout, dtype=policy)
         self.attention_norm = LayerNormalization(
             epsilon=self.layer_norm_epsilon, dtype=policy, name="attention_norm"
         )

@@ -5,6 +5,7 @@ import inspect
 import keras
 
 from zoo.layers.dense import Dense
+from zoo.layers.dropout import Dropout
 
 
 def logits_dense(units, name="logits"):
@@ -60,7 +61,7 @@ class TaskModel(keras.Model):
         """The classifiers' head: dropout, then a float32 `num_classes`-way output layer."""
         self.num_classes = num_classes
         self.dropout = dropout
-        self.dropout_layer = keras.layers.Dropout(dropout)
+        self.dropout_layer = Dropout(dropout)
         self.output_dense = logits_dense(num_classes)
 
     def _build_from_dummy_inputs(self):

@@ -5,6 +5,7 @@ from keras import ops
 
 from zoo.layers.dense import Dense
 from zoo.layers.broadcast_gradients import add_bias
+from zoo.layers.dropout import Dropout
 from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
 from zoo.layers.layer_norm import LayerNormalization
 from zoo.layers.masking import merge_masks
@@ -86,7 +87,7 @@ class BertBackbone(Backbone):
         self.embeddings_norm = LayerNormalization(
             epsilon=layer_norm_epsilon, dtype=policy, name="embeddings_norm"
         )
-        self.embeddings_dropout = keras.layers.Dropout(dropout, dtype=policy)
+        self.embeddings_dropout = Dropout(dropout, dtype=policy)
         # The pre-LN block is GPT's; it is causal only through the mask it is given, here a padding mask.
         block = TransformerDecoder if norm_first else TransformerEncoder
         self.encoder_layers = self._transformer_layers(block, "encoder_layer", initializer)

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from zoo.layers.broadcast_gradients import add_bias
+from zoo.layers.dropout import Dropout
 from zoo.layers.embeddings import PositionEmbedding, TiedEmbedding
 from zoo.layers.layer_norm import LayerNormalization
 from zoo.layers.masking import causal_mask, merge_masks
@@ -74,7 +75,7 @@ class GPTBackbone(Backbone):
         self.position_embedding = PositionEmbedding(
             max_sequence_length, initializer=initializer, dtype=policy, name="position_embedding"
         )
-        self.embeddings_dropout = keras.layers.Dropout(dropout, dtype=policy)
+        self.embeddings_dropout = Dropout(dropout, dtype=policy)
         self.decoder_layers = self._transformer_layers(TransformerDecoder, "decoder_layer", initializer)
         self.final_norm = LayerNormalization(
             epsilon=layer_norm_epsilon, dtype=policy, name="final_norm"

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from zoo.layers.dropout import Dropout
 from zoo.layers.embeddings import TiedEmbedding
 from zoo.layers.masking import causal_mask, merge_masks
 from zoo.layers.relative_position_bias import RelativePositionBias
@@ -75,7 +76,7 @@ class T5Backbone(Backbone):
             vocabulary_size, hidden_dim, embeddings_initializer=keras.initializers.RandomNormal(stddev=1.0),
             dtype=policy, name="token_embedding",
         )
-        self.dropout_layer = keras.layers.Dropout(dropout, dtype=policy)
+        self.dropout_layer = Dropout(dropout, dtype=policy)
         block = dict(
             num_heads=num_heads, head_dim=self.head_dim, intermediate_dim=intermediate_dim,
             activation=activation, dropout=dropout, layer_norm_epsilon=layer_norm_epsilon, dtype=policy,

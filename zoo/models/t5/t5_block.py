@@ -3,6 +3,7 @@
 import keras
 
 from zoo.layers.attention import MultiHeadAttention
+from zoo.layers.dropout import Dropout
 from zoo.layers.feed_forward import FeedForward
 from zoo.layers.rms_norm import RMSNorm
 
@@ -89,7 +90,7 @@ class T5Block(keras.layers.Layer):
             name="feed_forward",
         )
         self.feed_forward.build(input_shape)
-        self.dropout_layer = keras.layers.Dropout(self.dropout, dtype=policy)
+        self.dropout_layer = Dropout(self.dropout, dtype=policy)
         self.built = True
 
     def call(
