@@ -74,6 +74,8 @@ def test_bert_flops_by_hand():
     # 2*2*3*2*4 = 96, scores + context 2*2*1*3*3*2 = 72; pooler 2*1*2*2 = 8, classifier 2*1*2*2 = 8.
     assert bert_forward_flops(1, 2, 4, batch=1, length=3) == 280
     assert bert_train_step_flops(1, 2, 4, batch=1, length=3) == 840
+    # pooled_only: keys/values 48 at every token, query+output 16, feed-forward 32, scores+context 24 at one
+    assert bert_forward_flops(1, 2, 4, batch=1, length=3, pooled_only=True) == 48 + 16 + 32 + 24 + 16
     # Same tokens per step, twice the length: the attention term doubles, the per-token terms stay, the
     # per-sequence head (pooler, classifier) halves.
     short, long = bert_forward_flops(4, 256, 1024, 64, 128), bert_forward_flops(4, 256, 1024, 32, 256)
