@@ -58,3 +58,17 @@ def test_output_width_and_unknown_activation():
     assert layer(x).shape == (2, 5, 3)
     with pytest.raises(ValueError, match=r"unknown activation 'gated-silu'.*'gelu', 'gelu_approximate', 'relu'"):
         FeedForward(INTERMEDIATE, activation="gated-silu")
+
+
+def test_gelu_erf_is_the_exact_gelu():
+    import keras
+
+    from zoo.layers.feed_forward import gelu_erf
+
+    x = np.linspace(-9, 9, 4001).astype("float32")
+    expected = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.astype("float64")])
+    got = np.asarray(gelu_erf(keras.ops.convert_to_tensor(x)))
+    error = np.abs(got - expected) / np.maximum(1.0, np.abs(expected))
+    assert error.max() < 1e-6, (error.max(), x[error.argmax()])
+    bf16 = gelu_erf(keras.ops.convert_to_tensor(x, "bfloat16"))
+    assert keras.backend.standardize_dtype(bf16.dtype) == "bfloat16"

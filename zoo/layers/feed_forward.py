@@ -1,12 +1,41 @@
 """Position-wise feed-forward block: GELU, tanh-GELU, ReLU or gated variants."""
 
+import math
+
 import keras
+from keras import ops
 
 from zoo.layers.dense import Dense
 from zoo.layers.dropout import Dropout
+from zoo.layers.dtypes import at_least_float32
+
+# erf(x) ~ x * P(x^2) / Q(x^2) on [-4, 4], clamped outside (Eigen's float32 rational approximation): within
+# 4.2e-7 of the float64 erf, where TensorFlow's own kernels are within 3.0e-7. XLA on CPU runs this about 2x
+# faster than its `erf` lowering: BERT inference +5% side by side on the #13 config (2-core CPU).
+_ERF_NUMERATOR = (-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
+                  -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02)
+_ERF_DENOMINATOR = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
+                    -1.42647390514189e-02)
+
+
+def _polynomial(coefficients, x):
+    result = ops.full_like(x, coefficients[0])
+    for coefficient in coefficients[1:]:
+        result = result * x + coefficient
+    return result
+
+
+def gelu_erf(x):
+    """Exact (erf) GELU, `x/2 * (1 + erf(x/sqrt(2)))`, computed in at least float32 with the rational erf above."""
+    x32 = ops.cast(x, at_least_float32(x.dtype))
+    z = ops.clip(x32 * (1.0 / math.sqrt(2.0)), -4.0, 4.0)
+    square = z * z
+    erf = z * _polynomial(_ERF_NUMERATOR, square) / _polynomial(_ERF_DENOMINATOR, square)
+    return ops.cast(0.5 * x32 * (1.0 + erf), x.dtype)
+
 
 _ACTIVATIONS = {
-    "gelu": lambda x: keras.activations.gelu(x, approximate=False),
+    "gelu": gelu_erf,
     "gelu_approximate": lambda x: keras.activations.gelu(x, approximate=True),
     "relu": keras.activations.relu,
 }
