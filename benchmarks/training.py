@@ -49,12 +49,17 @@ def geometry_config(config):
 
 def matmul_peak(n, repeats):
     """Best float32 FLOP/s of an (n, n) @ (n, n) product on this machine: medians over `repeats` timed calls of
-    TensorFlow (XLA) and of torch, the higher of the two. Returns (flops_per_s, {library: flops_per_s})."""
+    TensorFlow (XLA) and of torch, the higher of the two. Returns (flops_per_s, {library: flops_per_s}); the
+    dict also holds each library's bfloat16 rate (`*_bfloat16`, not part of the peak), which bounds the bf16
+    lines."""
     a = np.random.default_rng(0).standard_normal((n, n)).astype("float32")
-    tf_a = tf.constant(a)
+    tf_a, tf_a16 = tf.constant(a), tf.constant(a, dtype=tf.bfloat16)
     tf_matmul = tf.function(lambda x: tf.matmul(x, x), jit_compile=True)
     torch_a = torch.from_numpy(a)
-    runs = {"tensorflow_xla": lambda: tf_matmul(tf_a).numpy(), "torch": lambda: torch.mm(torch_a, torch_a)}
+    torch_a16 = torch_a.to(torch.bfloat16)
+    runs = {"tensorflow_xla": lambda: tf_matmul(tf_a).numpy(), "torch": lambda: torch.mm(torch_a, torch_a),
+            "tensorflow_xla_bfloat16": lambda: tf_matmul(tf_a16).numpy(),
+            "torch_bfloat16": lambda: torch.mm(torch_a16, torch_a16)}
     rates = {}
     for name, run in runs.items():
         run()  # warm-up (compilation)
@@ -64,7 +69,7 @@ def matmul_peak(n, repeats):
             run()
             times.append(time.perf_counter() - start)
         rates[name] = matmul_flops(n) / statistics.median(times)
-    return max(rates.values()), rates
+    return max(rate for name, rate in rates.items() if not name.endswith("bfloat16")), rates
 
 
 def mfu_record(train, config, batch, length, n, repeats):

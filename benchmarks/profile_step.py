@@ -1,0 +1,96 @@
+"""Where a BERT training step or forward pass spends its time: per-HLO-op times of the XLA CPU executable.
+
+Run from the repository root: `python -m benchmarks.profile_step [--mode train|infer] [--engine ours|keras_hub]
+[--batch 32] [--length 128]`. Builds the engine of `benchmarks/bert_engines.py` on the #13 BERT config, warms it
+up, traces `--steps` calls with the TensorFlow profiler, dumps the optimised HLO (`XLA_FLAGS=--xla_dump_to`), and
+prints the thread time of the XLA ops summed by kind (`reduce-window`, `dot`, `*_fusion` ...) and by the
+TensorFlow op each came from (`adam` = the optimizer update, `grad:` = the backward pass). Thread times summed
+over both cores, so they add up to more than the wall time. Writes no results file: a profile is a diagnosis.
+"""
+
+import argparse
+import collections
+import glob
+import os
+import re
+import tempfile
+
+WORK = tempfile.mkdtemp(prefix="zoo_profile_")
+os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_dump_to={WORK}/hlo --xla_dump_hlo_as_text"
+
+from benchmarks import bert_engines  # noqa: E402  (imports torch before TensorFlow)
+from benchmarks.training import BERT  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from tensorflow.tsl.profiler.protobuf import xplane_pb2  # noqa: E402
+
+
+def xla_events(trace_dir):
+    """`{event name: total milliseconds}` of the events on the XLA CPU threads (Eigen pool) of a trace."""
+    path = sorted(glob.glob(f"{trace_dir}/**/*.xplane.pb", recursive=True))[-1]
+    space = xplane_pb2.XSpace()
+    with open(path, "rb") as handle:
+        space.ParseFromString(handle.read())
+    totals = collections.Counter()
+    for plane in space.planes:
+        for line in plane.lines:
+            if "Eigen" not in line.name:
+                continue
+            for event in line.events:
+                name = plane.event_metadata[event.metadata_id].name
+                if not name.startswith(("call.", "ThunkExecutor", "end:")):
+                    totals[name.removesuffix(".clone")] += event.duration_ps / 1e9
+    return totals
+
+
+def op_names(hlo_dir):
+    """`{HLO instruction: TensorFlow op_name}` from the largest optimised module of the dump."""
+    files = glob.glob(f"{hlo_dir}/*cpu_after_optimizations.txt")
+    text = open(max(files, key=os.path.getsize)).read()
+    names = {}
+    for match in re.finditer(r"%(\S+?)(?:\.clone)? = [^\n]*?op_name=\"([^\"]*)\"", text):
+        names.setdefault(match.group(1), match.group(2))
+    return names
+
+
+def group(op_name):
+    if "adam" in op_name.lower():
+        return "adam"
+    if op_name == "?":
+        return "(no TensorFlow op: e.g. the dropout generator)"
+    parts = op_name.split("/")
+    layer = parts[-2] if len(parts) > 1 else op_name
+    return ("grad:" if "gradient_tape" in op_name else "fwd:") + re.sub(r"_\d+$", "", layer)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=bert_engines.MODES, default="train")
+    parser.add_argument("--engine", choices=("ours", "keras_hub"), default="ours")
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--length", type=int, default=128)
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args(argv)
+    run = bert_engines.BUILDERS[args.engine](BERT, args.batch, args.length, mode=args.mode, steps=args.steps,
+                                             max_sequence_length=max(512, args.length))
+    run()
+    run()
+    tf.profiler.experimental.start(f"{WORK}/trace")
+    run()
+    tf.profiler.experimental.stop()
+    events, names = xla_events(f"{WORK}/trace"), op_names(f"{WORK}/hlo")
+    kinds, groups = collections.Counter(), collections.Counter()
+    for name, milliseconds in events.items():
+        kinds[re.sub(r"[.\d]+$", "", name)] += milliseconds
+        groups[group(names.get(name, "?"))] += milliseconds
+    total = sum(events.values())
+    print(f"{args.engine} {args.mode}, batch {args.batch}, length {args.length}: {args.steps} calls, XLA op thread "
+          f"time {total:.1f} ms (both cores)")
+    for title, counter in (("by kind", kinds), ("by TensorFlow op", groups)):
+        print(f"-- {title}")
+        for key, milliseconds in counter.most_common(args.top):
+            print(f"{milliseconds:9.1f} ms {100 * milliseconds / total:5.1f}%  {key}")
+
+
+if __name__ == "__main__":
+    main()
