@@ -67,15 +67,21 @@ def seq2seq_lm_decode_function(model, sampler, xla=True):
             encoder_padding_mask = tf.repeat(encoder_padding_mask, sampler.num_beams, axis=0)
         cache = model.init_cache(encoder_output, total_length)
         constants = model.decoding_constants()  # computed once, outside the loop
+        # Only the self-attention cache is loop state: the cross-attention keys/values are loop constants (all
+        # beams of a row share their source, so beam reordering leaves them as they are; carrying them would
+        # copy and reorder them at every step).
+        cross = cache["cross"]
+        self_cache = cache["self"]
 
-        def next_fn(token_ids, cache, index):
-            logits, cache = model.decode(token_ids, encoder_output, encoder_padding_mask, cache=cache,
-                                         cache_update_index=index, **constants)
-            return logits[:, -1, :], cache
+        def next_fn(token_ids, self_cache, index):
+            logits, cache = model.decode(token_ids, encoder_output, encoder_padding_mask,
+                                         cache={"self": self_cache, "cross": cross}, cache_update_index=index,
+                                         **constants)
+            return logits[:, -1, :], cache["self"]
 
         start = tf.fill([batch, 1], tf.cast(decoder_start_token_id, tf.int32))
         return sampler(
-            next_fn, start, tf.ones([batch], tf.int32), cache, max_new_tokens, total_length,
+            next_fn, start, tf.ones([batch], tf.int32), self_cache, max_new_tokens, total_length,
             stop_token_ids, pad_token_id, seed,
         )
 
