@@ -9,6 +9,23 @@ from tests.parity import assert_close
 from zoo.models import CausalLM, GPTBackbone, Seq2SeqLM, T5Backbone
 
 
+def t5_inputs(rng, masked_from, decoder_shape):
+    """Two sources of 7 tokens (the second padded from `masked_from`) and random decoder ids."""
+    encoder_ids = rng.integers(2, 1000, size=(2, 7)).astype("int32")
+    encoder_mask = np.ones((2, 7), bool)
+    encoder_mask[1, masked_from:] = False
+    return encoder_ids, encoder_mask, rng.integers(2, 1000, size=decoder_shape).astype("int32")
+
+
+def full_logits(model, encoder_ids, encoder_mask, decoder_ids):
+    """Logits of one uncached forward pass, each source repeated for its consecutive decoder rows."""
+    rows = len(decoder_ids) // len(encoder_ids)
+    return keras.ops.convert_to_numpy(model({
+        "encoder_token_ids": np.repeat(encoder_ids, rows, axis=0),
+        "encoder_padding_mask": np.repeat(encoder_mask, rows, axis=0), "decoder_token_ids": decoder_ids,
+    }))
+
+
 def test_gpt_cached_decoding_matches_full_recomputation():
     keras.utils.set_random_seed(3)
     model = CausalLM(GPTBackbone.from_preset("gpt_tiny", dropout=0.0))
@@ -26,14 +43,8 @@ def test_gpt_cached_decoding_matches_full_recomputation():
 def test_t5_cached_decoding_matches_full_recomputation():
     keras.utils.set_random_seed(4)
     model = Seq2SeqLM(T5Backbone.from_preset("t5_v1_1_tiny", dropout=0.0))
-    rng = np.random.default_rng(1)
-    encoder_ids = rng.integers(2, 1000, size=(2, 7)).astype("int32")
-    encoder_mask = np.ones((2, 7), bool)
-    encoder_mask[1, 5:] = False
-    decoder_ids = rng.integers(2, 1000, size=(2, 6)).astype("int32")
-    full = keras.ops.convert_to_numpy(model({
-        "encoder_token_ids": encoder_ids, "encoder_padding_mask": encoder_mask, "decoder_token_ids": decoder_ids,
-    }))
+    encoder_ids, encoder_mask, decoder_ids = t5_inputs(np.random.default_rng(1), 5, (2, 6))
+    full = full_logits(model, encoder_ids, encoder_mask, decoder_ids)
     encoder_output = model.encode(encoder_ids, encoder_mask)
     cache = model.init_cache(encoder_output, max_length=8)
     for index in range(6):
@@ -53,3 +64,23 @@ def test_t5_v1_0_prefill_matches_full_recomputation():
     cache = model.init_cache(encoder_output, max_length=7)
     logits, _ = model.decode(ids, encoder_output, mask, cache=cache, cache_update_index=0)
     assert_close(logits, full, what="prefill")
+
+
+def test_t5_decoder_rows_grouped_per_source_attend_their_own_source():
+    # Beam search: 3 decoder rows per source, cross-attention keys/values computed once per source. Each row
+    # must equal full recomputation with its source repeated (rows grouped source-major, as beams are).
+    keras.utils.set_random_seed(6)
+    model = Seq2SeqLM(T5Backbone.from_preset("t5_tiny", dropout=0.0))
+    encoder_ids, encoder_mask, decoder_ids = t5_inputs(np.random.default_rng(3), 4, (6, 5))
+    full = full_logits(model, encoder_ids, encoder_mask, decoder_ids)
+    encoder_output = model.encode(encoder_ids, encoder_mask)
+    cache = model.init_cache(encoder_output, max_length=8)
+    cache = {"self": keras.tree.map_structure(lambda empty: keras.ops.repeat(empty, 3, axis=0), cache["self"]),
+             "cross": cache["cross"]}
+    logits, cache = model.decode(decoder_ids[:, :2], encoder_output, encoder_mask, cache=cache,
+                                 cache_update_index=0)  # prefill two tokens per row
+    assert_close(logits, full[:, :2], what="prefill")
+    for index in range(2, 5):
+        logits, cache = model.decode(decoder_ids[:, index : index + 1], encoder_output, encoder_mask,
+                                     cache=cache, cache_update_index=index)
+        assert_close(keras.ops.convert_to_numpy(logits)[:, 0], full[:, index], what=f"step {index}")

@@ -62,16 +62,16 @@ def seq2seq_lm_decode_function(model, sampler, xla=True):
         decode.trace_count += 1
         batch = tf.shape(encoder_token_ids)[0]
         encoder_output = model.encode(encoder_token_ids, encoder_padding_mask)
-        if sampler.num_beams > 1:
-            encoder_output = tf.repeat(encoder_output, sampler.num_beams, axis=0)
-            encoder_padding_mask = tf.repeat(encoder_padding_mask, sampler.num_beams, axis=0)
         cache = model.init_cache(encoder_output, total_length)
         constants = model.decoding_constants()  # computed once, outside the loop
-        # Only the self-attention cache is loop state: the cross-attention keys/values are loop constants (all
-        # beams of a row share their source, so beam reordering leaves them as they are; carrying them would
-        # copy and reorder them at every step).
+        # Only the self-attention cache (one row per beam) is loop state. The cross-attention keys/values stay
+        # one row per source, loop constants: the decoder attends the `num_beams` rows of a source together,
+        # and beam reordering (within a source) leaves them as they are.
         cross = cache["cross"]
         self_cache = cache["self"]
+        if sampler.num_beams > 1:
+            self_cache = tf.nest.map_structure(lambda empty: tf.repeat(empty, sampler.num_beams, axis=0),
+                                               self_cache)
 
         def next_fn(token_ids, self_cache, index):
             logits, cache = model.decode(token_ids, encoder_output, encoder_padding_mask,

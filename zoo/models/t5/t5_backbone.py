@@ -138,7 +138,9 @@ class T5Backbone(Backbone):
         cache_update_index=None,
         training=None,
     ):
-        """Decoder hidden states `(batch, decoder_length, hidden_dim)`, plus the updated cache when given one."""
+        """Decoder hidden states `(batch, decoder_length, hidden_dim)`, plus the updated cache when given one.
+        With a cache, `encoder_output`, `encoder_padding_mask` and the cross cache may hold one row per group of
+        consecutive decoder rows (beam search: the `num_beams` rows of a source share its row)."""
         decoder_token_ids = ops.convert_to_tensor(decoder_token_ids)
         check_token_ids(decoder_token_ids, "decoder_token_ids")
         length = ops.shape(decoder_token_ids)[1]

@@ -25,7 +25,8 @@ class T5Block(keras.layers.Layer):
         attention_mask, attention_bias: for self-attention (bias = relative position bias).
         encoder_output, encoder_attention_mask: for cross-attention.
         cache, cross_cache: `(key, value)` caches of `MultiHeadAttention` (self-attention, written at
-            `cache_update_index`; cross-attention, read only).
+            `cache_update_index`; cross-attention, read only). The cross cache may hold one source per group of
+            consecutive rows of `x` (beam search: `num_beams` rows per source).
 
     Returns:
         `x`, or `(x, cache)` when a cache is given.
@@ -117,19 +118,27 @@ class T5Block(keras.layers.Layer):
             attended, cache = attended
         x = x + self.dropout_layer(attended, training=training)
         if self.is_decoder:
-            attended = self.cross_attention(
-                self.cross_attention_norm(x),
-                encoder_output,
-                attention_mask=encoder_attention_mask,
-                cache=cross_cache,
-                training=training,
-            )
-            if cross_cache is not None:
-                attended, _ = attended
-            x = x + self.dropout_layer(attended, training=training)
+            x = x + self.dropout_layer(self._cross_attend(x, encoder_output, encoder_attention_mask, cross_cache,
+                                                          training), training=training)
         x = x + self.dropout_layer(self.feed_forward(self.feed_forward_norm(x), training=training),
                                    training=training)
         return x if cache is None else (x, cache)
+
+    def _cross_attend(self, x, encoder_output, encoder_attention_mask, cross_cache, training):
+        query = self.cross_attention_norm(x)
+        if cross_cache is None:
+            return self.cross_attention(query, encoder_output, attention_mask=encoder_attention_mask,
+                                        training=training)
+        # A cache may hold one source per group of consecutive rows of `x` (beam search: `num_beams` rows per
+        # source). Those rows' queries then attend as one longer query block of their source: the same
+        # attention per query (no position bias or causal mask here), one matmul per source instead of one
+        # matrix-vector product per row, and the keys/values are never repeated per beam.
+        shape = keras.ops.shape(query)
+        sources = keras.ops.shape(cross_cache[0])[0]
+        query = keras.ops.reshape(query, (sources, -1, shape[2]))
+        attended, _ = self.cross_attention(query, attention_mask=encoder_attention_mask, cache=cross_cache,
+                                           training=training)
+        return keras.ops.reshape(attended, shape)
 
     def get_config(self):
         config = super().get_config()
