@@ -1,10 +1,12 @@
-"""Bias and scale ops whose parameter gradients are matrix products instead of reductions.
+"""Bias and norm ops whose parameter gradients are matrix products instead of reductions.
 
 The gradient of a parameter broadcast over the batch and sequence (a bias, a norm's scale or shift, position
 embeddings) is a sum over the leading axes. XLA on CPU lowers such a sum to a strided `reduce-window` loop: the
 TF profiler showed one `(32, 128, 1024)` bias gradient at 20 ms of a 460 ms BERT training step, about 15x a
-`ones @ x` product on the same data, and these sums at 28% of the step's thread time. The ops below compute the
-same forward values and take that product in their gradient.
+`ones @ x` product on the same data, and these sums at 28% of the step's thread time. The helpers below broadcast such parameters as products (`ones (n, 1) @ parameter`, which XLA simplifies back to a
+broadcast in the forward pass), so that autodiff's gradient is a product too. Plain ops, no custom gradient:
+`tf.custom_gradient` registers a gradient function per trace that keeps the traced graph alive, which leaked
+about 200 MB per keras-tuner trial.
 """
 
 from keras import ops
@@ -21,44 +23,27 @@ def column_sum(x, shape=None):
     return ops.reshape(ops.matmul(ones, flat), shape)
 
 
-@ops.custom_gradient
+def outer(column, row):
+    """`column * row` for `column (..., 1)` and `row (width,)` as the product `column (n, 1) @ row (1, width)`:
+    the same values (one multiply each), and autodiff takes the gradient of `row` as the product
+    `column^T @ upstream`, where a broadcast multiply would have taken a sum over the leading axes."""
+    leading = ops.shape(column)[:-1]
+    product = ops.matmul(ops.reshape(column, (-1, 1)), ops.reshape(row, (1, -1)))
+    return ops.reshape(product, (*leading, ops.shape(row)[-1]))
+
+
 def add_bias(x, bias):
     """`x + bias` where `bias` has the trailing shape of `x` (a dense bias; position embeddings `(length,
-    hidden)`); the bias gradient is `column_sum` of the upstream gradient."""
+    hidden)`), with the bias broadcast as `ones (n, 1) @ bias (1, size)`: same values, and its gradient the
+    product `ones^T @ upstream`."""
+    size = ops.size(bias)
+    ones = ops.ones((ops.size(x) // size, 1), x.dtype)
+    broadcast = ops.matmul(ones, ops.reshape(ops.cast(bias, x.dtype), (1, size)))
+    return x + ops.reshape(broadcast, ops.shape(x))
 
-    def gradient(*args, upstream=None):
-        upstream = args[0] if upstream is None else upstream
-        return upstream, ops.cast(column_sum(upstream, ops.shape(bias)), bias.dtype)
 
-    return x + bias, gradient
-
-
-@ops.custom_gradient
 def normalize(x, mean, inverse_std, scale, shift):
-    """A layer norm's output from its statistics `(..., 1)`, in Keras' exact arithmetic (`inv = inverse_std *
-    scale`, `x * inv + (shift - mean * inv)`), with `column_sum` gradients for `scale` and `shift`."""
-    inverse = inverse_std * scale
-    outputs = x * inverse + (-mean * inverse + shift)
-
-    def gradient(*args, upstream=None):
-        upstream = args[0] if upstream is None else upstream
-        centered = x - mean
-        scaled = upstream * scale
-        return (upstream * inverse,
-                -ops.sum(upstream * inverse, axis=-1, keepdims=True),
-                ops.sum(scaled * centered, axis=-1, keepdims=True),
-                ops.cast(column_sum(upstream * centered * inverse_std), scale.dtype),
-                ops.cast(column_sum(upstream), shift.dtype))
-
-    return outputs, gradient
-
-
-@ops.custom_gradient
-def scale_only(x, scale):
-    """`x * scale` over the last axis (RMS norm), with a `column_sum` scale gradient."""
-
-    def gradient(*args, upstream=None):
-        upstream = args[0] if upstream is None else upstream
-        return upstream * scale, ops.cast(column_sum(upstream * x), scale.dtype)
-
-    return x * scale, gradient
+    """A layer norm's output from its statistics `(..., 1)` in Keras' arithmetic (`inv = inverse_std * scale`,
+    `x * inv + (-mean * inv + shift)`), with `scale` and `shift` broadcast by products (`outer`, `add_bias`)."""
+    inverse = outer(inverse_std, scale)
+    return x * inverse + add_bias(-mean * inverse, shift)

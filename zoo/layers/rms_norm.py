@@ -3,7 +3,6 @@
 import keras
 from keras import ops
 
-from zoo.layers.broadcast_gradients import scale_only
 from zoo.layers.dtypes import at_least_float32
 
 
@@ -32,7 +31,7 @@ class RMSNorm(keras.layers.Layer):
         x32 = ops.cast(x, at_least_float32(self.compute_dtype))
         variance = ops.mean(ops.square(x32), axis=-1, keepdims=True)
         x32 = x32 * ops.rsqrt(variance + self.epsilon)
-        return ops.cast(scale_only(x32, ops.cast(self.scale, x32.dtype)), self.compute_dtype)
+        return ops.cast(x32 * self.scale, self.compute_dtype)
 
     def get_config(self):
         config = super().get_config()
