@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from zoo.layers import Dense, LayerNormalization
-from zoo.layers.broadcast_gradients import add_bias, column_sum
+from zoo.layers.broadcast_gradients import add_bias
 
 
 def outputs_and_gradients(layer, x):
@@ -21,6 +21,13 @@ def values_and_gradients(layer, x):
     return [tensor.numpy() for tensor in outputs_and_gradients(layer, x)]
 
 
+def built_alike(ours, reference, x):
+    """Builds both layers for `x` and gives `reference` the weights of `ours`."""
+    ours.build(x.shape)
+    reference.build(x.shape)
+    reference.set_weights(ours.get_weights())
+
+
 def assert_close(ours, reference):
     for a, b in zip(ours, reference, strict=True):
         scale = max(1.0, float(np.abs(b).max()))
@@ -32,26 +39,18 @@ def x():
     return tf.constant(np.random.default_rng(0).standard_normal((3, 5, 8)).astype("float32") * 3 + 1)
 
 
-def test_column_sum_is_the_sum_over_leading_axes(x):
-    np.testing.assert_allclose(column_sum(x).numpy(), tf.reduce_sum(x, axis=(0, 1)).numpy(), rtol=1e-5, atol=1e-5)
-
-
 @pytest.mark.parametrize("activation", [None, "tanh"])
 def test_dense_matches_keras_dense(x, activation):
     ours = Dense(4, activation=activation, bias_initializer="random_normal")
     reference = keras.layers.Dense(4, activation=activation)
-    ours.build(x.shape)
-    reference.build(x.shape)
-    reference.set_weights(ours.get_weights())
+    built_alike(ours, reference, x)
     assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x))
 
 
 def test_layer_norm_matches_keras_layer_norm(x):
     ours = LayerNormalization(epsilon=1e-12, gamma_initializer="random_normal", beta_initializer="random_normal")
     reference = keras.layers.LayerNormalization(epsilon=1e-12)
-    ours.build(x.shape)
-    reference.build(x.shape)
-    reference.set_weights(ours.get_weights())
+    built_alike(ours, reference, x)
     assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x))
 
 
@@ -68,9 +67,7 @@ def test_mixed_precision_dense_keeps_float32_bias_gradient(x):
 def test_xla_gradients_match_keras_and_forward_values_are_identical(x):
     ours = LayerNormalization(epsilon=1e-12, gamma_initializer="random_normal", beta_initializer="random_normal")
     reference = keras.layers.LayerNormalization(epsilon=1e-12)
-    ours.build(x.shape)
-    reference.build(x.shape)
-    reference.set_weights(ours.get_weights())
+    built_alike(ours, reference, x)
     ours_values = [t.numpy() for t in tf.function(lambda x: outputs_and_gradients(ours, x), jit_compile=True)(x)]
     reference_values = [t.numpy() for t in
                         tf.function(lambda x: outputs_and_gradients(reference, x), jit_compile=True)(x)]

@@ -11,16 +11,6 @@ about 200 MB per keras-tuner trial.
 
 from keras import ops
 
-from zoo.layers.dtypes import at_least_float32
-
-
-def column_sum(x, shape=None):
-    """Sum of `x` over its leading axes down to its trailing `shape` (default: the last axis), as a `ones @ x`
-    product, in at least float32."""
-    shape = ops.shape(x)[-1:] if shape is None else shape
-    flat = ops.reshape(ops.cast(x, at_least_float32(x.dtype)), (-1, ops.prod(ops.convert_to_tensor(shape))))
-    ones = ops.ones((1, ops.shape(flat)[0]), flat.dtype)
-    return ops.reshape(ops.matmul(ones, flat), shape)
 
 
 def outer(column, row):
