@@ -123,3 +123,15 @@ def test_masking_helpers():
     merged = merge_masks(np.array([[1, 1, 0]], bool), causal_mask(3, 3))
     np.testing.assert_array_equal(merged, [[[1, 0, 0], [1, 1, 0], [1, 1, 0]]])
     assert merge_masks() is None
+
+
+@pytest.mark.parametrize("batch", [3, 0])
+def test_softmax_is_tensorflow_softmax_under_xla_and_its_kernel_outside(batch):
+    from zoo.layers.attention import softmax
+
+    scores = tf.constant(np.random.default_rng(0).normal(scale=4.0, size=(batch, 2, 5, 7)).astype("float32"))
+    for jit_compile in (True, False):
+        run = tf.function(softmax, jit_compile=jit_compile)
+        np.testing.assert_allclose(run(scores).numpy(), tf.nn.softmax(scores).numpy(), rtol=1e-6, atol=1e-7)
+        types = [op.type for op in run.get_concrete_function(scores).graph.get_operations()]
+        assert ("Softmax" in types) != jit_compile, types

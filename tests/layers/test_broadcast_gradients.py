@@ -1,4 +1,5 @@
-"""The matmul-gradient Dense and LayerNormalization give Keras' values and gradients, eager and under XLA."""
+"""The matmul-gradient Dense and LayerNormalization give Keras' values and gradients under XLA, and are Keras'
+own ops outside it."""
 
 import keras
 import numpy as np
@@ -17,8 +18,13 @@ def outputs_and_gradients(layer, x):
     return [y, *tape.gradient(loss, [x, *layer.trainable_weights])]
 
 
-def values_and_gradients(layer, x):
-    return [tensor.numpy() for tensor in outputs_and_gradients(layer, x)]
+def values_and_gradients(layer, x, jit_compile=True):
+    run = tf.function(lambda x: outputs_and_gradients(layer, x), jit_compile=jit_compile)
+    return [tensor.numpy() for tensor in run(x)]
+
+
+def op_types(function, x):
+    return sorted(op.type for op in function.get_concrete_function(x).graph.get_operations())
 
 
 def built_alike(ours, reference, x):
@@ -44,22 +50,46 @@ def test_dense_matches_keras_dense(x, activation):
     ours = Dense(4, activation=activation, bias_initializer="random_normal")
     reference = keras.layers.Dense(4, activation=activation)
     built_alike(ours, reference, x)
-    assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x))
+    assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x, jit_compile=False))
 
 
 def test_layer_norm_matches_keras_layer_norm(x):
     ours = LayerNormalization(epsilon=1e-12, gamma_initializer="random_normal", beta_initializer="random_normal")
     reference = keras.layers.LayerNormalization(epsilon=1e-12)
     built_alike(ours, reference, x)
-    assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x))
+    assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x, jit_compile=False))
+
+
+@pytest.mark.parametrize("make", [lambda keras_module: keras_module.Dense(4),
+                                  lambda keras_module: keras_module.LayerNormalization(epsilon=1e-12)],
+                         ids=["dense", "layer_norm"])
+def test_outside_xla_the_graph_is_keras_own_and_under_xla_the_gradients_are_products(x, make):
+    from zoo import layers
+
+    ours, reference = make(layers), make(keras.layers)
+    built_alike(ours, reference, x)
+    plain, keras_plain = (tf.function(lambda x, layer=layer: outputs_and_gradients(layer, x))
+                          for layer in (ours, reference))
+    assert op_types(plain, x) == op_types(keras_plain, x)
+    eager = [tensor.numpy() for tensor in outputs_and_gradients(ours, x)]
+    for a, b in zip(eager, [tensor.numpy() for tensor in outputs_and_gradients(reference, x)], strict=True):
+        np.testing.assert_array_equal(a, b)
+    compiled = tf.function(lambda x: outputs_and_gradients(ours, x), jit_compile=True)
+    assert op_types(compiled, x).count("MatMul") > op_types(keras_plain, x).count("MatMul")
 
 
 def test_mixed_precision_dense_keeps_float32_bias_gradient(x):
     layer = Dense(4, dtype="mixed_bfloat16", bias_initializer="ones")
-    with tf.GradientTape() as tape:
-        y = layer(x)
-        loss = tf.reduce_sum(tf.cast(y, "float32"))
-    kernel_gradient, bias_gradient = tape.gradient(loss, [layer.kernel, layer.bias])
+
+    @tf.function(jit_compile=True)
+    def run(x):
+        with tf.GradientTape() as tape:
+            y = layer(x)
+            loss = tf.reduce_sum(tf.cast(y, "float32"))
+        return y, tape.gradient(loss, [layer.kernel, layer.bias])[1]
+
+    layer.build(x.shape)
+    y, bias_gradient = run(x)
     assert y.dtype == tf.bfloat16 and bias_gradient.dtype == tf.float32
     np.testing.assert_allclose(bias_gradient.numpy(), np.full(4, 15.0), rtol=1e-6)
 
@@ -77,6 +107,8 @@ def test_xla_gradients_match_keras_and_forward_values_are_identical(x):
 
 def test_add_bias_takes_position_tables_and_dynamic_batches():
     table = tf.constant(np.random.default_rng(1).standard_normal((5, 8)).astype("float32"))
-    run = tf.function(lambda x: add_bias(x, table), input_signature=[tf.TensorSpec((None, 5, 8))])
-    x = tf.ones((3, 5, 8))
-    np.testing.assert_array_equal(run(x).numpy(), (x + table).numpy())
+    run = tf.function(lambda x: add_bias(x, table), input_signature=[tf.TensorSpec((None, 5, 8))],
+                      jit_compile=True)
+    for batch in (3, 1, 0):
+        x = tf.ones((batch, 5, 8))
+        np.testing.assert_array_equal(run(x).numpy(), (x + table).numpy())

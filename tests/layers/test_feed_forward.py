@@ -60,15 +60,20 @@ def test_output_width_and_unknown_activation():
         FeedForward(INTERMEDIATE, activation="gated-silu")
 
 
-def test_gelu_erf_is_the_exact_gelu():
+@pytest.mark.parametrize("jit_compile", [True, False], ids=["xla_rational_erf", "tf_erf"])
+def test_gelu_erf_is_the_exact_gelu(jit_compile):
     import keras
+    import tensorflow as tf
 
     from zoo.layers.feed_forward import gelu_erf
 
+    run = tf.function(gelu_erf, jit_compile=jit_compile)
     x = np.linspace(-9, 9, 4001).astype("float32")
     expected = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.astype("float64")])
-    got = np.asarray(gelu_erf(keras.ops.convert_to_tensor(x)))
+    got = np.asarray(run(keras.ops.convert_to_tensor(x)))
     error = np.abs(got - expected) / np.maximum(1.0, np.abs(expected))
     assert error.max() < 1e-6, (error.max(), x[error.argmax()])
-    bf16 = gelu_erf(keras.ops.convert_to_tensor(x, "bfloat16"))
+    bf16 = run(keras.ops.convert_to_tensor(x, "bfloat16"))
     assert keras.backend.standardize_dtype(bf16.dtype) == "bfloat16"
+    op_types = {op.type for op in run.get_concrete_function(tf.TensorSpec([None])).graph.get_operations()}
+    assert bool(op_types & {"Erf", "Erfc"}) != jit_compile  # the rational erf under XLA, TF's kernel outside it

@@ -7,6 +7,7 @@ from keras import ops
 from zoo.layers.dense import Dense
 from zoo.layers.dropout import Dropout
 from zoo.layers.dtypes import at_least_float32
+from zoo.layers.xla import compiling_with_xla
 
 
 def chunk_indices(chunk, start):
@@ -23,7 +24,9 @@ def chunk_indices(chunk, start):
 def softmax(scores):
     """Softmax over the last axis as `exp(s - max) * (1 / sum)`: one reciprocal per row instead of a division
     per score, which XLA on CPU runs about 1.3x faster at length 128 and 1.4x at 1024 (same values to float
-    rounding)."""
+    rounding). Outside XLA (`compiling_with_xla`), TensorFlow's fused softmax kernel."""
+    if not compiling_with_xla():
+        return ops.softmax(scores, axis=-1)
     # tf.reduce_max, not ops.max: that one rejects an empty batch, which exports must answer.
     exponentials = ops.exp(scores - tf.reduce_max(scores, axis=-1, keepdims=True))
     return exponentials * (1.0 / ops.sum(exponentials, axis=-1, keepdims=True))

@@ -6,6 +6,8 @@ import tensorflow as tf
 from keras.src.backend.tensorflow.random import _cast_seed  # Keras' own seed handling, kept identical
 from keras.src.random.seed_generator import draw_seed
 
+from zoo.layers.xla import compiling_with_xla
+
 #: Draws are 16-bit: a rate is applied as `round(rate * 65536) / 65536` (0.1 -> 0.100006).
 LEVELS = 1 << 16
 
@@ -17,7 +19,7 @@ class Dropout(keras.layers.Dropout):
     a BERT training step under XLA on CPU that generation is about 7% of the step. Here each 32-bit word gives
     two 16-bit draws: an element is kept when its draw is at least `round(rate * 65536)`, and kept elements are
     scaled by the exact inverse of that keep probability, so the expected output is the input, as in Keras.
-    A `noise_shape` takes Keras' path.
+    Only when compiled with XLA: elsewhere (`compiling_with_xla`), and with a `noise_shape`, Keras' path.
 
     Example:
     >>> Dropout(0.5)(keras.ops.ones((2, 4)), training=True).shape
@@ -25,7 +27,7 @@ class Dropout(keras.layers.Dropout):
     """
 
     def call(self, inputs, training=False):
-        if not (training and 0.0 < self.rate < 1.0) or self.noise_shape is not None:
+        if not (training and 0.0 < self.rate < 1.0) or self.noise_shape is not None or not compiling_with_xla():
             return super().call(inputs, training=training)
         threshold = round(self.rate * LEVELS)
         size = tf.size(inputs)

@@ -8,6 +8,7 @@ from keras import ops
 from zoo.layers.dense import Dense
 from zoo.layers.dropout import Dropout
 from zoo.layers.dtypes import at_least_float32
+from zoo.layers.xla import compiling_with_xla
 
 # erf(x) ~ x * P(x^2) / Q(x^2) on [-4, 4], clamped outside (Eigen's float32 rational approximation): within
 # 4.2e-7 of the float64 erf, where TensorFlow's own kernels are within 3.0e-7. XLA on CPU runs this about 2x
@@ -26,7 +27,10 @@ def _polynomial(coefficients, x):
 
 
 def gelu_erf(x):
-    """Exact (erf) GELU, `x/2 * (1 + erf(x/sqrt(2)))`, computed in at least float32 with the rational erf above."""
+    """Exact (erf) GELU, `x/2 * (1 + erf(x/sqrt(2)))`: under XLA in at least float32 with the rational erf above,
+    elsewhere (`compiling_with_xla`) Keras' GELU on TensorFlow's erf kernel."""
+    if not compiling_with_xla():
+        return keras.activations.gelu(x, approximate=False)
     x32 = ops.cast(x, at_least_float32(x.dtype))
     z = ops.clip(x32 * (1.0 / math.sqrt(2.0)), -4.0, 4.0)
     square = z * z

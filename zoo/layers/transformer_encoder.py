@@ -21,6 +21,7 @@ class TransformerEncoder(TransformerLayer):
 
     def call(self, x, attention_mask=None, training=None, first_token_only=False):
         query = x[:, :1] if first_token_only else x
-        attended = self.attention(query, value=x if first_token_only else None, attention_mask=attention_mask, training=training)
+        attended = self.attention(query, value=x if first_token_only else None, attention_mask=attention_mask,
+                                  training=training)
         x = self.attention_norm(query + self.attention_dropout(attended, training=training))
         return self.feed_forward_norm(x + self.feed_forward(x, training=training))

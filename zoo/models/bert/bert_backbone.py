@@ -11,6 +11,7 @@ from zoo.layers.layer_norm import LayerNormalization
 from zoo.layers.masking import merge_masks
 from zoo.layers.transformer_decoder import TransformerDecoder
 from zoo.layers.transformer_encoder import TransformerEncoder
+from zoo.layers.xla import compiling_with_xla
 from zoo.models.backbone import Backbone, check_token_ids, padding_mask_or_ones
 from zoo.presets import presets_for
 
@@ -37,8 +38,9 @@ class BertBackbone(Backbone):
     Call arguments:
         inputs: dict with `token_ids` `(batch, length)` int, and optionally `padding_mask` (bool/int, 1 = real
             token) and `segment_ids`.
-        pooled_only: return `pooled_output` alone; the last block then computes only the first token, the one
-            the pooler reads (`TransformerEncoder(first_token_only=True)`): same pooled values, less work.
+        pooled_only: return `pooled_output` alone; when compiled with XLA, the last block then computes only the
+            first token, the one the pooler reads (`TransformerEncoder(first_token_only=True)`): same pooled
+            values, less work (outside XLA, `compiling_with_xla`, the whole block as usual).
 
     Returns:
         dict with `sequence_output` `(batch, length, hidden_dim)` and `pooled_output` `(batch, hidden_dim)`.
@@ -114,9 +116,10 @@ class BertBackbone(Backbone):
         x = add_bias(x, self.position_embedding(x)[0]) + self.segment_embedding(segment_ids)
         x = self.embeddings_dropout(self.embeddings_norm(x), training=training)
         mask = merge_masks(padding_mask)  # (batch, 1, length)
+        first_token_only = pooled_only and compiling_with_xla()
         for index, layer in enumerate(self.encoder_layers):
             last = index == len(self.encoder_layers) - 1
-            x = layer(x, attention_mask=mask, training=training, first_token_only=pooled_only and last)
+            x = layer(x, attention_mask=mask, training=training, first_token_only=first_token_only and last)
         pooled = self.pooler_dense(x[:, 0, :])  # (batch, hidden)
         if pooled_only:
             return {"pooled_output": pooled}
