@@ -1,5 +1,5 @@
-"""The matmul-gradient Dense and LayerNormalization give Keras' values and gradients under XLA, and are Keras'
-own ops outside it."""
+"""The matmul-gradient Dense and LayerNormalization give Keras' values and gradients under XLA (products from
+`MIN_PRODUCT_ROWS` rows, sums below), and are Keras' own ops outside it."""
 
 import keras
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from zoo.layers import Dense, LayerNormalization
-from zoo.layers.broadcast_gradients import add_bias
+from zoo.layers.broadcast_gradients import MIN_PRODUCT_ROWS, add_bias
 
 
 def outputs_and_gradients(layer, x):
@@ -40,9 +40,14 @@ def assert_close(ours, reference):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-5 * scale)
 
 
-@pytest.fixture
-def x():
-    return tf.constant(np.random.default_rng(0).standard_normal((3, 5, 8)).astype("float32") * 3 + 1)
+def inputs(batch, length):
+    return tf.constant(np.random.default_rng(0).standard_normal((batch, length, 8)).astype("float32") * 3 + 1)
+
+
+@pytest.fixture(params=[(3, 5), (4, MIN_PRODUCT_ROWS // 4)], ids=["sums", "products"])
+def x(request):
+    """15 rows (under XLA, the broadcasts stay sums) and `MIN_PRODUCT_ROWS` rows (they become products)."""
+    return inputs(*request.param)
 
 
 @pytest.mark.parametrize("activation", [None, "tanh"])
@@ -75,10 +80,21 @@ def test_outside_xla_the_graph_is_keras_own_and_under_xla_the_gradients_are_prod
     for a, b in zip(eager, [tensor.numpy() for tensor in outputs_and_gradients(reference, x)], strict=True):
         np.testing.assert_array_equal(a, b)
     compiled = tf.function(lambda x: outputs_and_gradients(ours, x), jit_compile=True)
-    assert op_types(compiled, x).count("MatMul") > op_types(keras_plain, x).count("MatMul")
+    products = op_types(compiled, x).count("MatMul") - op_types(keras_plain, x).count("MatMul")
+    assert (products > 0) == (x.shape[0] * x.shape[1] >= MIN_PRODUCT_ROWS)
 
 
-def test_mixed_precision_dense_keeps_float32_bias_gradient(x):
+@pytest.mark.parametrize("rows", [MIN_PRODUCT_ROWS - 1, MIN_PRODUCT_ROWS])
+def test_under_xla_products_start_at_min_product_rows(rows):
+    table = tf.constant(np.arange(8, dtype="float32"))
+    run = tf.function(lambda x: add_bias(x, table), jit_compile=True)
+    x = tf.ones((rows, 8))
+    assert ("MatMul" in op_types(run, x)) == (rows >= MIN_PRODUCT_ROWS)
+    np.testing.assert_array_equal(run(x).numpy(), (x + table).numpy())
+
+
+def test_mixed_precision_dense_keeps_float32_bias_gradient():
+    x = inputs(4, MIN_PRODUCT_ROWS // 4)  # the bias broadcast as a product
     layer = Dense(4, dtype="mixed_bfloat16", bias_initializer="ones")
 
     @tf.function(jit_compile=True)
@@ -91,7 +107,7 @@ def test_mixed_precision_dense_keeps_float32_bias_gradient(x):
     layer.build(x.shape)
     y, bias_gradient = run(x)
     assert y.dtype == tf.bfloat16 and bias_gradient.dtype == tf.float32
-    np.testing.assert_allclose(bias_gradient.numpy(), np.full(4, 15.0), rtol=1e-6)
+    np.testing.assert_allclose(bias_gradient.numpy(), np.full(4, float(MIN_PRODUCT_ROWS)), rtol=1e-6)
 
 
 def test_xla_gradients_match_keras_and_forward_values_are_identical(x):
@@ -108,7 +124,8 @@ def test_xla_gradients_match_keras_and_forward_values_are_identical(x):
 def test_add_bias_takes_position_tables_and_dynamic_batches():
     table = tf.constant(np.random.default_rng(1).standard_normal((5, 8)).astype("float32"))
     run = tf.function(lambda x: add_bias(x, table), input_signature=[tf.TensorSpec((None, 5, 8))],
-                      jit_compile=True)
+                      jit_compile=True)  # rows unknown while tracing: a product
+    assert "MatMul" in op_types(run, tf.ones((3, 5, 8)))
     for batch in (3, 1, 0):
         x = tf.ones((batch, 5, 8))
         np.testing.assert_array_equal(run(x).numpy(), (x + table).numpy())
