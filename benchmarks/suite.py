@@ -15,12 +15,10 @@ import time
 from benchmarks.side_by_side import SMOKE_DIR
 from benchmarks.results_file import RESULTS_DIR
 
-#: The scripts, in running order, with the arguments of a full run. Budget (an estimate, not a measurement: this
-#: suite has only been smoke-run on a loaded machine): per-step costs scaled by model FLOPs from the quiet 2-core
-#: records (MiniLM training 0.8 s/step = ~170 GFLOP/s; greedy GPT 0.2 / 0.5 / 1.3 s per call), bf16 steps assumed
-#: 2x float32, an XLA compilation 30 s (training) / 15 s (inference) / 40 s (decode loop): generation ~2 min,
-#: t5_beam ~2, training ~6, scaling ~12 (timings ~7, six concurrent memory children ~4-5) -> ~22 min, plus the
-#: peers' install. Each script's wall time is printed at the end, to re-budget from.
+#: The scripts, in running order, with the arguments of a full run. Measured on the quiet 2-core CPU, in a fresh
+#: clone (2026-12-07, two runs): generation 0.3-0.4 min, t5_beam 1.0, training 2.4, scaling 6.5-6.8 (the memory
+#: children one after another), 10.2-10.5 min in all; `make bench` with the peers' install 13.0-13.2 minutes
+#: (budget: 30).
 SCRIPTS = {
     "generation": ["--repeats", "5"],
     "t5_beam": ["--repeats", "5"],
