@@ -34,10 +34,15 @@ def built_alike(ours, reference, x):
     reference.set_weights(ours.get_weights())
 
 
-def assert_close(ours, reference):
-    for a, b in zip(ours, reference, strict=True):
+def assert_close(ours, reference, x):
+    """`[output, input gradient, *parameter gradients]` alike. A parameter gradient is a float32 sum over the rows of
+    `x`, whose rounding grows with the square root of their count and depends on the summation order (a product's
+    or a reduction's, split across threads as the machine's load has it): its tolerance grows so from 16 rows."""
+    rows = x.shape[0] * x.shape[1]
+    for index, (a, b) in enumerate(zip(ours, reference, strict=True)):
         scale = max(1.0, float(np.abs(b).max()))
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-5 * scale)
+        summed = max(1.0, np.sqrt(rows / 16)) if index >= 2 else 1.0
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-5 * scale * summed)
 
 
 def inputs(batch, length):
@@ -55,14 +60,14 @@ def test_dense_matches_keras_dense(x, activation):
     ours = Dense(4, activation=activation, bias_initializer="random_normal")
     reference = keras.layers.Dense(4, activation=activation)
     built_alike(ours, reference, x)
-    assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x, jit_compile=False))
+    assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x, jit_compile=False), x)
 
 
 def test_layer_norm_matches_keras_layer_norm(x):
     ours = LayerNormalization(epsilon=1e-12, gamma_initializer="random_normal", beta_initializer="random_normal")
     reference = keras.layers.LayerNormalization(epsilon=1e-12)
     built_alike(ours, reference, x)
-    assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x, jit_compile=False))
+    assert_close(values_and_gradients(ours, x), values_and_gradients(reference, x, jit_compile=False), x)
 
 
 @pytest.mark.parametrize("make", [lambda keras_module: keras_module.Dense(4),
@@ -118,7 +123,7 @@ def test_xla_gradients_match_keras_and_forward_values_are_identical(x):
     reference_values = [t.numpy() for t in
                         tf.function(lambda x: outputs_and_gradients(reference, x), jit_compile=True)(x)]
     np.testing.assert_array_equal(ours_values[0], reference_values[0])  # Keras' arithmetic, exactly
-    assert_close(ours_values, reference_values)
+    assert_close(ours_values, reference_values, x)
 
 
 def test_add_bias_takes_position_tables_and_dynamic_batches():
