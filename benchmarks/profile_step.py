@@ -1,7 +1,8 @@
 """Where a BERT training step or forward pass spends its time: per-HLO-op times of the XLA CPU executable.
 
 Run from the repository root: `python -m benchmarks.profile_step [--mode train|infer] [--engine ours|keras_hub]
-[--batch 32] [--length 128]`. Builds the engine of `benchmarks/bert_engines.py` on the #13 BERT config, warms it
+[--geometry bert|minilm] [--batch 32] [--length 128]`. Builds the engine of `benchmarks/bert_engines.py` on the #13
+BERT config (or all-MiniLM-L6-v2's geometry, the `bert_text_classifier_training` record's), warms it
 up, traces `--steps` calls with the TensorFlow profiler, dumps the optimised HLO (`XLA_FLAGS=--xla_dump_to`), and
 prints the thread time of the XLA ops summed by kind (`reduce-window`, `dot`, `*_fusion` ...) and by the
 TensorFlow op each came from (`adam` = the optimizer update, `grad:` = the backward pass). Thread times summed
@@ -19,7 +20,7 @@ WORK = tempfile.mkdtemp(prefix="zoo_profile_")
 os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_dump_to={WORK}/hlo --xla_dump_hlo_as_text"
 
 from benchmarks import bert_engines  # noqa: E402  (imports torch before TensorFlow)
-from benchmarks.training import BERT  # noqa: E402
+from benchmarks.training import BERT, MINILM  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow.tsl.profiler.protobuf import xplane_pb2  # noqa: E402
 
@@ -66,12 +67,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=bert_engines.MODES, default="train")
     parser.add_argument("--engine", choices=("ours", "keras_hub"), default="ours")
+    parser.add_argument("--geometry", choices=("bert", "minilm"), default="bert")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--length", type=int, default=128)
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args(argv)
-    run = bert_engines.BUILDERS[args.engine](BERT, args.batch, args.length, mode=args.mode, steps=args.steps,
+    config = {"bert": BERT, "minilm": MINILM}[args.geometry]
+    run = bert_engines.BUILDERS[args.engine](config, args.batch, args.length, mode=args.mode, steps=args.steps,
                                              max_sequence_length=max(512, args.length))
     run()
     run()
@@ -84,8 +87,8 @@ def main(argv=None):
         kinds[re.sub(r"[.\d]+$", "", name)] += milliseconds
         groups[group(names.get(name, "?"))] += milliseconds
     total = sum(events.values())
-    print(f"{args.engine} {args.mode}, batch {args.batch}, length {args.length}: {args.steps} calls, XLA op thread "
-          f"time {total:.1f} ms (both cores)")
+    print(f"{args.engine} {args.mode}, {args.geometry}, batch {args.batch}, length {args.length}: {args.steps} calls, "
+          f"XLA op thread time {total:.1f} ms (both cores)")
     for title, counter in (("by kind", kinds), ("by TensorFlow op", groups)):
         print(f"-- {title}")
         for key, milliseconds in counter.most_common(args.top):

@@ -13,8 +13,9 @@ alive, which leaked about 200 MB per keras-tuner trial.
 Not for fewer than 4096 rows: XLA's CPU fusion pass fuses a matrix's producers into a matrix-vector product
 whose vector is under 16 KB (`kFusionThresholdBytes` in `cpu_instruction_fusion.cc`, 4096 float32 values) and runs
 it as a naive loop. With all-MiniLM-L6-v2's geometry at batch 32 x 64 tokens (2048 rows), those loops (each
-feed-forward bias gradient with the GELU backward fused in) took 57% of the training step, and the sums instead made
-the step 1.3x faster (54.4 -> 71.9 examples/s, `benchmarks.training`). The cut-off is a row count, not bytes:
+feed-forward bias gradient with the GELU backward fused in) took 59% of the training step's XLA thread time, 1235 ms
+over 3 steps against 647 ms with sums (`python -m benchmarks.profile_step --geometry minilm --length 64`), and the
+sums made the step 1.3x faster (54.4 -> 71.9 examples/s, `benchmarks.training`). The cut-off is a row count, not bytes:
 bfloat16 products of 4096 rows are fused loops too, yet beat the sums (BERT bf16 step: 14.3k against 11.9k
 tokens/s). A row count unknown while tracing takes the product.
 """
