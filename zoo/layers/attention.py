@@ -10,6 +10,19 @@ from zoo.layers.dtypes import at_least_float32
 from zoo.layers.xla import compiling_with_xla
 
 
+def batch_matmul(a, b, transpose_b=False):
+    """`a @ b` (or `a @ b^T`) for `(batch, heads, m, k)` tensors, as a product over one merged leading axis.
+
+    Against the 4-D einsum it replaces: the `bert_train` step of `benchmarks.training` ran 15.4k and 14.9k tokens/s
+    against 14.9k and 14.5k (2-core CPU, two pairs of runs taken in turn), and the model compiles with XLA's
+    XNNPACK dot path (`XLA_FLAGS=--xla_cpu_use_xnnpack=true`), which rejects the einsum's operands ("batch dims
+    must be in the most major dimensions")."""
+    a3 = ops.reshape(a, (-1, ops.shape(a)[2], ops.shape(a)[3]))
+    b3 = ops.reshape(b, (-1, ops.shape(b)[2], ops.shape(b)[3]))
+    product = ops.matmul(a3, ops.transpose(b3, (0, 2, 1)) if transpose_b else b3)
+    return ops.reshape(product, (ops.shape(a)[0], ops.shape(a)[1], ops.shape(product)[1], ops.shape(product)[2]))
+
+
 def chunk_indices(chunk, start):
     """Scatter indices `(batch, heads, length, 3)` of a `(batch, heads, length, head_dim)` chunk written at
     position `start` of a cache. A scatter, not `slice_update`: that one becomes `XlaDynamicUpdateSlice`, an
@@ -151,7 +164,7 @@ class MultiHeadAttention(keras.layers.Layer):
         # logits) and loss scaling cannot fix a forward pass; bfloat16 gets the same for its rounding.
         softmax_dtype = at_least_float32(self.compute_dtype)
         q = ops.cast(q, softmax_dtype) * ops.cast(scale, softmax_dtype)
-        scores = ops.einsum("bhqd,bhkd->bhqk", q, ops.cast(k, softmax_dtype))
+        scores = batch_matmul(q, ops.cast(k, softmax_dtype), transpose_b=True)  # (batch, heads, q_len, k_len)
         if attention_bias is not None:
             scores = scores + ops.cast(attention_bias, softmax_dtype)
         if attention_mask is not None:
@@ -159,7 +172,7 @@ class MultiHeadAttention(keras.layers.Layer):
             scores = ops.where(mask, scores, ops.cast(-1e9, softmax_dtype))
         probabilities = ops.cast(softmax(scores), self.compute_dtype)
         probabilities = self.dropout_layer(probabilities, training=training)
-        context = ops.einsum("bhqk,bhkd->bqhd", probabilities, v)  # (batch, q_len, heads, head_dim)
+        context = ops.transpose(batch_matmul(probabilities, v), (0, 2, 1, 3))  # (batch, q_len, heads, head_dim)
         batch, length = ops.shape(context)[0], ops.shape(context)[1]
         output = self.output_dense(
             ops.reshape(context, (batch, length, self.num_heads * self.head_dim))
