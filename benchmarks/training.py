@@ -7,8 +7,9 @@ Run from the repository root: `python -m benchmarks.training [--quick] [--only N
 - `bert_train_bf16`, `bert_infer_bf16`: the same, each engine in its own bf16 mode (Keras `mixed_bfloat16`,
   torch `autocast(cpu, bfloat16)`), beside the float32 lines.
 - `mfu`: `bert_train`'s achieved model FLOP/s (`benchmarks/flops.py`) over the float32 dense-matmul peak
-  measured here (best of TensorFlow XLA and torch, square matmuls), in percent, per engine. Each engine is
-  credited with the matmuls it runs: zoo's last block only at the pooled token (`pooled_only`), the peers' in full.
+  measured here (best of TensorFlow with XLA, TensorFlow without XLA and torch, square matmuls), in percent,
+  per engine. Each engine is credited with the matmuls it runs: zoo's last block only at the pooled token
+  (`pooled_only`), the peers' in full.
 - `bert_text_classifier_training`: all-MiniLM-L6-v2's geometry (6 layers, hidden 384, 12 heads, intermediate
   1536), batch 32, sequence 64, examples/s (the older record, kept for comparison across runs).
 Each record's engines run `--steps` steps per repeat on one batch, alternated in one process after a warm-up
@@ -49,16 +50,20 @@ def geometry_config(config):
 
 def matmul_peak(n, repeats):
     """Best float32 FLOP/s of an (n, n) @ (n, n) product on this machine: medians over `repeats` timed calls of
-    TensorFlow (XLA) and of torch, the higher of the two. Returns (flops_per_s, {library: flops_per_s}); the
-    dict also holds each library's bfloat16 rate (`*_bfloat16`, not part of the peak), which bounds the bf16
-    lines."""
+    TensorFlow compiled by XLA, TensorFlow's own kernel (a graph without XLA: oneDNN on x86) and torch, the
+    highest of the three. Returns (flops_per_s, {library: flops_per_s}); the dict also holds each library's
+    bfloat16 rate (`*_bfloat16`, not part of the peak), which bounds the bf16 lines."""
     a = np.random.default_rng(0).standard_normal((n, n)).astype("float32")
     tf_a, tf_a16 = tf.constant(a), tf.constant(a, dtype=tf.bfloat16)
-    tf_matmul = tf.function(lambda x: tf.matmul(x, x), jit_compile=True)
+    xla_matmul = tf.function(lambda x: tf.matmul(x, x), jit_compile=True)
+    graph_matmul = tf.function(lambda x: tf.matmul(x, x), jit_compile=False)
     torch_a = torch.from_numpy(a)
     torch_a16 = torch_a.to(torch.bfloat16)
-    runs = {"tensorflow_xla": lambda: tf_matmul(tf_a).numpy(), "torch": lambda: torch.mm(torch_a, torch_a),
-            "tensorflow_xla_bfloat16": lambda: tf_matmul(tf_a16).numpy(),
+    runs = {"tensorflow_xla": lambda: xla_matmul(tf_a).numpy(),
+            "tensorflow_graph": lambda: graph_matmul(tf_a).numpy(),
+            "torch": lambda: torch.mm(torch_a, torch_a),
+            "tensorflow_xla_bfloat16": lambda: xla_matmul(tf_a16).numpy(),
+            "tensorflow_graph_bfloat16": lambda: graph_matmul(tf_a16).numpy(),
             "torch_bfloat16": lambda: torch.mm(torch_a16, torch_a16)}
     rates = {}
     for name, run in runs.items():
