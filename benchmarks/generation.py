@@ -97,7 +97,7 @@ def main(argv=None):
         if not np.all(counts == NEW):
             raise RuntimeError(f"{name} produced {counts.tolist()} new tokens per row, expected {NEW}")
 
-    medians = alternate(engines, args.repeats, BATCH * NEW, check=check, pause=args.pause)
+    medians = alternate(engines, args.repeats, BATCH * NEW, check=check)
     result = record("gpt_greedy", "new_tokens_per_s", medians, TARGET, {
         "layers": CONFIG["num_layers"], "hidden": CONFIG["hidden_dim"], "heads": CONFIG["num_heads"],
         "intermediate": CONFIG["intermediate_dim"], "vocab": CONFIG["vocabulary_size"], "batch": BATCH,

@@ -138,7 +138,7 @@ def main(argv=None):
         for length, batch in shapes:
             print(f"== {mode}: length {length}, batch {batch}", flush=True)
             runs = bert_engines.engines(config, batch, length, mode, max_sequence_length=longest)
-            medians = alternate(runs, args.repeats, batch * length, pause=args.pause)
+            medians = alternate(runs, args.repeats, batch * length)
             records.append(record(f"{mode}_length_{length}", "tokens_per_s", medians, TARGET, {
                 **base_config, "mode": mode, "sequence": length, "batch": batch, "steps_per_repeat": 1,
                 "repeats": args.repeats}))

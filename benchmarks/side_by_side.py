@@ -14,27 +14,17 @@ from benchmarks.results_file import RESULTS_DIR, report
 #: Where `--quick` runs write: smoke records are never mixed with (or committed over) real ones.
 SMOKE_DIR = os.path.join(RESULTS_DIR, "smoke")
 PEERS = ("keras_hub", "transformers")
-#: Idle seconds before each timed call, so that it does not start while the previous engine's worker threads are
-#: still spinning. Without it, zoo's T5 beam calls, which follow transformers', often ran whole calls at zoo's
-#: one-thread rate (`python -m benchmarks.t5_beam --no-write --pause 0`, 2-core CPU, 2026-12-07: 25-27 sentences/s,
-#: as with `TF_NUM_INTRAOP_THREADS=1`, against 33-39), and 4 of 12 such runs (9 of them with XLA's
-#: `--xla_cpu_enable_concurrency_optimized_scheduler` set either way) had medians of 1.29-1.47x transformers
-#: against 1.8-1.9x. With a 1 s pause, 3 runs (15 calls) had none (30.8-37.5 sentences/s; medians 1.74-1.95x). So
-#: did torch with `OMP_WAIT_POLICY=PASSIVE` (its OpenMP threads sleep at once), which slowed transformers instead.
-PAUSE = 1.0
 
 
 def arguments(description, repeats):
     """The suite's common command line: `--repeats`, `--quick` (tiny configs, results under `results/smoke/`),
-    `--results-dir`, `--no-write` and `--pause`."""
+    `--results-dir` and `--no-write`."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--repeats", type=int, default=repeats, help="timed rounds per engine after warm-up")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: tiny configs, 2 repeats, results to benchmarks/results/smoke/")
     parser.add_argument("--results-dir", default=None, help="default: benchmarks/results (smoke/ with --quick)")
     parser.add_argument("--no-write", action="store_true", help="print only, do not write the results file")
-    parser.add_argument("--pause", type=float, default=None,
-                        help=f"idle seconds before each timed call (default: {PAUSE}; 0 with --quick)")
     return parser
 
 
@@ -42,18 +32,15 @@ def finish_arguments(args):
     """Fills the defaults that depend on `--quick`."""
     if args.quick:
         args.repeats = min(args.repeats, 2)
-    if args.pause is None:
-        args.pause = 0.0 if args.quick else PAUSE
     if args.results_dir is None:
         args.results_dir = SMOKE_DIR if args.quick else RESULTS_DIR
     return args
 
 
-def alternate(engines, repeats, units, check=None, unit="tok/s", pause=0.0):
+def alternate(engines, repeats, units, check=None, unit="tok/s"):
     """Calls each engine's `run()` once (warm-up: tracing, XLA compilation), then `repeats` rounds of all engines
-    in turn, each timed call after `pause` idle seconds (the scripts pass `--pause`, default `PAUSE`). `units` is
-    the work of one call (tokens, sentences), a number or `{engine: number}`. `check(name, result)` may reject a
-    call's result (raise). Returns `{engine: median units per second}`."""
+    in turn. `units` is the work of one call (tokens, sentences), a number or `{engine: number}`. `check(name,
+    result)` may reject a call's result (raise). Returns `{engine: median units per second}`."""
     units = units if isinstance(units, dict) else {name: units for name in engines}
     for name, run in engines.items():
         start = time.perf_counter()
@@ -64,7 +51,6 @@ def alternate(engines, repeats, units, check=None, unit="tok/s", pause=0.0):
     rates = {name: [] for name in engines}
     for repeat in range(repeats):
         for name, run in engines.items():
-            time.sleep(pause)
             start = time.perf_counter()
             result = run()
             rates[name].append(units[name] / (time.perf_counter() - start))

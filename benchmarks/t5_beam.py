@@ -103,8 +103,7 @@ def main(argv=None):
             raise RuntimeError(f"{name} produced {counts.tolist()} new tokens per sentence, "
                                f"expected {shape['new_tokens']}")
 
-    medians = alternate(engines, args.repeats, shape["batch"], check=check, unit="sentences/s",
-                        pause=args.pause)
+    medians = alternate(engines, args.repeats, shape["batch"], check=check, unit="sentences/s")
     result = record("t5_beam", "sentences_per_s", medians, TARGET, {
         "layers": f"{config['num_layers']}+{config['num_layers']}", "hidden": config["hidden_dim"],
         "heads": config["num_heads"], "intermediate": config["intermediate_dim"],

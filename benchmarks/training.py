@@ -105,7 +105,7 @@ def run_record(name, args):
     runs = bert_engines.engines(config, batch, length, mode, precision=precision, steps=args.steps)
     minilm = name == "bert_text_classifier_training"
     units = args.steps * batch * (1 if minilm else length)
-    medians = alternate(runs, args.repeats, units, unit="ex/s" if minilm else "tok/s", pause=args.pause)
+    medians = alternate(runs, args.repeats, units, unit="ex/s" if minilm else "tok/s")
     target = {"keras_hub": 1.0, "transformers": 1.0} if minilm else (
         TRAIN_TARGET if mode == "train" else INFER_TARGET)
     result = record(name, "examples_per_s" if minilm else "tokens_per_s", medians, target, {

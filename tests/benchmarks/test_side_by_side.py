@@ -57,25 +57,6 @@ def test_alternate_units_per_engine_and_check(monkeypatch):
         side_by_side.alternate(engines, 0, 1, check=reject)
 
 
-def test_alternate_pauses_before_each_timed_call_only(monkeypatch):
-    clock, calls, events = FakeClock(), [], []
-    monkeypatch.setattr(side_by_side.time, "perf_counter", clock)
-    monkeypatch.setattr(side_by_side.time, "sleep", lambda seconds: events.append(("sleep", seconds)))
-    engines = fake_engines(clock, {"ours": [1.0] * 3, "keras_hub": [1.0] * 3}, calls)
-    logged = {name: (lambda run=run, name=name: events.append(name) or run()) for name, run in engines.items()}
-    side_by_side.alternate(logged, 2, 1, pause=0.5)
-    timed = [("sleep", 0.5), "ours", ("sleep", 0.5), "keras_hub"]
-    assert events == ["ours", "keras_hub"] + timed * 2  # no pause before the warm-up calls
-
-
-def test_pause_defaults_to_one_second_and_to_zero_when_quick():
-    def parse(argv):
-        return side_by_side.finish_arguments(side_by_side.arguments("x", repeats=5).parse_args(argv))
-
-    assert parse([]).pause == side_by_side.PAUSE == 1.0
-    assert parse(["--quick"]).pause == 0.0
-    assert parse(["--quick", "--pause", "2"]).pause == 2.0
-
 def test_record_ratios_mean_ahead_above_one():
     faster = side_by_side.record("bert_train", "tokens_per_s", {"ours": 300.0, "keras_hub": 200.0,
                                  "transformers": 400.0}, {"keras_hub": 1.2}, {"batch": 32})
