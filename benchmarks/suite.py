@@ -16,9 +16,9 @@ from benchmarks.side_by_side import SMOKE_DIR
 from benchmarks.results_file import RESULTS_DIR
 
 #: The scripts, in running order, with the arguments of a full run. Measured on the quiet 2-core CPU, in a fresh
-#: clone (2026-12-07, two runs): generation 0.3-0.4 min, t5_beam 1.0, training 2.4, scaling 6.5-6.8 (the memory
-#: children one after another), 10.2-10.5 min in all; `make bench` with the peers' install 13.0-13.2 minutes
-#: (budget: 30).
+#: clone (2026-12-07, three runs): generation 0.3-0.4 min, t5_beam 1.0, training 2.3-2.4, scaling 6.5-7.0 (the
+#: memory children one after another), 10.2-10.8 min in all; `make bench` with the peers' install 13.0-13.5
+#: minutes (budget: 30).
 SCRIPTS = {
     "generation": ["--repeats", "5"],
     "t5_beam": ["--repeats", "5"],
