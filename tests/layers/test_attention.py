@@ -71,6 +71,50 @@ def test_self_attention_matches_numpy(options):
     assert output.shape == (BATCH, LENGTH, options.get("hidden_dim", DIM))
 
 
+def outputs_and_gradients(layer, x, mask, jit_compile):
+    """Output, and gradients of a weighted sum of it with respect to the input and every weight, traced with or
+    without XLA; also the number of matrix products in the traced forward pass."""
+    weights = tf.constant(np.random.default_rng(3).normal(size=(BATCH, LENGTH, DIM)).astype("float32"))
+
+    def run(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            output = layer(x, attention_mask=mask, training=True)
+            loss = tf.reduce_sum(output * weights)
+        return output, tape.gradient(loss, [x, *layer.trainable_variables])
+
+    function = tf.function(run, jit_compile=jit_compile)
+    output, gradients = function(x)
+    forward = tf.function(lambda x: layer(x, attention_mask=mask), jit_compile=jit_compile)
+    products = [op.type for op in forward.get_concrete_function(x).graph.get_operations()
+                if op.type in ("MatMul", "BatchMatMulV2", "Einsum")]
+    return output, gradients, len(products)
+
+
+@pytest.mark.parametrize("options", [dict(), dict(use_bias=False, scale=1.0)], ids=["bert_gpt", "t5"])
+def test_self_attention_under_xla_projects_in_one_product_with_the_same_outputs_and_gradients(options):
+    layer = random_attention(**options)
+    x, mask = tf.constant(inputs()), padding_and_causal_mask()
+    output, gradients, fused_products = outputs_and_gradients(layer, x, mask, jit_compile=True)
+    expected_output, expected_gradients, products = outputs_and_gradients(layer, x, mask, jit_compile=False)
+    assert_close(output, expected_output, what="output")
+    for variable, gradient, expected in zip(["input", *layer.trainable_variables], gradients, expected_gradients):
+        assert_close(gradient, expected, what=f"gradient of {getattr(variable, 'path', variable)}")
+    assert fused_products == products - 2  # query, key and value: one product instead of three
+
+
+def test_self_attention_with_lora_projections_keeps_them_separate_under_xla():
+    layer = random_attention()
+    layer.query_dense.enable_lora(rank=2)
+    layer.query_dense.lora_kernel_b.assign(np.full(layer.query_dense.lora_kernel_b.shape, 0.3, "float32"))
+    x, mask = tf.constant(inputs()), padding_and_causal_mask()
+    output, _, xla_products = outputs_and_gradients(layer, x, mask, jit_compile=True)
+    expected, _, products = outputs_and_gradients(layer, x, mask, jit_compile=False)
+    assert_close(output, expected, what="output with LoRA")
+    assert_close(output, numpy_attention(layer, x.numpy(), x.numpy(), mask), what="output with LoRA vs NumPy")
+    assert xla_products == products
+
+
 def test_cross_attention_and_its_precomputed_cache_match_numpy():
     layer = random_attention(query_length=3, value_length=5)
     query, memory = inputs(3, seed=3), inputs(5, seed=4)
@@ -135,3 +179,20 @@ def test_softmax_is_tensorflow_softmax_under_xla_and_its_kernel_outside(batch):
         np.testing.assert_allclose(run(scores).numpy(), tf.nn.softmax(scores).numpy(), rtol=1e-6, atol=1e-7)
         types = [op.type for op in run.get_concrete_function(scores).graph.get_operations()]
         assert ("Softmax" in types) != jit_compile, types
+
+
+def test_softmax_gradient_under_xla_is_tensorflows():
+    from zoo.layers.attention import softmax
+
+    rng = np.random.default_rng(0)
+    scores = tf.constant(rng.normal(scale=4.0, size=(3, 2, 5, 7)).astype("float32"))
+    weights = tf.constant(rng.normal(size=(3, 2, 5, 7)).astype("float32"))
+
+    def gradient(function, scores):
+        with tf.GradientTape() as tape:
+            tape.watch(scores)
+            loss = tf.reduce_sum(function(scores) * weights)
+        return tape.gradient(loss, scores)
+
+    ours = tf.function(lambda s: gradient(softmax, s), jit_compile=True)(scores)
+    np.testing.assert_allclose(ours.numpy(), gradient(tf.nn.softmax, scores).numpy(), rtol=1e-5, atol=1e-6)

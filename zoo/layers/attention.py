@@ -4,6 +4,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from zoo.layers.broadcast_gradients import add_bias
 from zoo.layers.dense import Dense
 from zoo.layers.dropout import Dropout
 from zoo.layers.dtypes import at_least_float32
@@ -41,7 +42,10 @@ def softmax(scores):
     if not compiling_with_xla():
         return ops.softmax(scores, axis=-1)
     # tf.reduce_max, not ops.max: that one rejects an empty batch, which exports must answer.
-    exponentials = ops.exp(scores - tf.reduce_max(scores, axis=-1, keepdims=True))
+    # The shift takes no gradient: softmax does not depend on it, and its gradient path (a mask of where each row's
+    # maximum is) would only add zeros, at the cost of passes over the scores in the backward pass.
+    shift = ops.stop_gradient(tf.reduce_max(scores, axis=-1, keepdims=True))
+    exponentials = ops.exp(scores - shift)
     return exponentials * (1.0 / ops.sum(exponentials, axis=-1, keepdims=True))
 
 
@@ -134,18 +138,26 @@ class MultiHeadAttention(keras.layers.Layer):
         x = ops.reshape(x, (batch, length, self.num_heads, self.head_dim))
         return ops.transpose(x, (0, 2, 1, 3))  # (batch, heads, length, head_dim)
 
-    def call(
-        self,
-        query,
-        value=None,
-        attention_mask=None,
-        attention_bias=None,
-        cache=None,
-        cache_update_index=None,
-        training=None,
-    ):
-        value = query if value is None else value
-        q = self._split_heads(self.query_dense(query))  # (batch, heads, q_len, head_dim)
+    def _fused_self_projections(self, x):
+        """Queries, keys and values of self-attention from one product with the three kernels side by side, under
+        XLA only: one `(dim, 3 * heads * head_dim)` matmul and one head transpose in place of three of each, and
+        in the backward pass one product for the input's gradient where three products and their sum were.
+        Same variables, so checkpoints and importers are unaffected. None where a projection is quantized or has
+        LoRA weights (they have their own `call`), or outside XLA (`compiling_with_xla`)."""
+        denses = (self.query_dense, self.key_dense, self.value_dense)
+        if not compiling_with_xla() or any(dense.lora_enabled or dense.quantization_mode for dense in denses):
+            return None
+        kernel = ops.concatenate([ops.cast(dense.kernel, self.compute_dtype) for dense in denses], axis=-1)
+        qkv = ops.matmul(x, kernel)
+        if self.use_bias:
+            qkv = add_bias(qkv, ops.concatenate([ops.cast(dense.bias, self.compute_dtype) for dense in denses], -1))
+        batch, length = ops.shape(x)[0], ops.shape(x)[1]
+        qkv = ops.transpose(ops.reshape(qkv, (batch, length, 3, self.num_heads, self.head_dim)), (2, 0, 3, 1, 4))
+        return qkv[0], qkv[1], qkv[2]  # each (batch, heads, length, head_dim)
+
+    def _projections(self, query, value, cache, cache_update_index):
+        """Queries, keys, values `(batch, heads, length, head_dim)` and the cache, updated if it is written."""
+        q = self._split_heads(self.query_dense(query))
         if cache is not None and cache_update_index is None:
             k, v = cache  # precomputed (cross-attention): (batch, heads, k_len, head_dim)
         else:
@@ -158,6 +170,23 @@ class MultiHeadAttention(keras.layers.Layer):
                 k = ops.scatter_update(key_cache, indices, ops.cast(k, key_cache.dtype))
                 v = ops.scatter_update(value_cache, indices, ops.cast(v, value_cache.dtype))
                 cache = (k, v)
+        return q, k, v, cache
+
+    def call(
+        self,
+        query,
+        value=None,
+        attention_mask=None,
+        attention_bias=None,
+        cache=None,
+        cache_update_index=None,
+        training=None,
+    ):
+        fused = self._fused_self_projections(query) if value is None and cache is None else None
+        if fused is not None:
+            q, k, v = fused
+        else:
+            q, k, v, cache = self._projections(query, query if value is None else value, cache, cache_update_index)
 
         scale = self.scale if self.scale is not None else self.head_dim**-0.5
         # Scores and softmax in float32 under mixed precision: float16 q.k overflows past 65504 (inf, then NaN
