@@ -77,3 +77,40 @@ def test_gelu_erf_is_the_exact_gelu(jit_compile):
     assert keras.backend.standardize_dtype(bf16.dtype) == "bfloat16"
     op_types = {op.type for op in run.get_concrete_function(tf.TensorSpec([None])).graph.get_operations()}
     assert bool(op_types & {"Erf", "Erfc"}) != jit_compile  # the rational erf under XLA, TF's kernel outside it
+
+
+def test_gelu_erf_in_training_under_xla_keeps_its_values_and_takes_the_exact_derivative():
+    import keras
+    import tensorflow as tf
+
+    from zoo.layers.feed_forward import gelu_erf
+
+    def values_and_gradient(x, training):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = gelu_erf(x, training=training)
+        return y, tape.gradient(y, x)
+
+    run = tf.function(values_and_gradient, jit_compile=True)
+    x = np.linspace(-9, 9, 4001).astype("float32")
+    trained, gradient = (np.asarray(t) for t in run(keras.ops.convert_to_tensor(x), True))
+    inferred, _ = run(keras.ops.convert_to_tensor(x), False)
+    np.testing.assert_array_equal(trained, np.asarray(inferred))
+    x64 = x.astype("float64")
+    cdf = np.array([0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x64])
+    expected = cdf + x64 * np.exp(-0.5 * x64**2) / math.sqrt(2 * math.pi)
+    error = np.abs(gradient - expected) / np.maximum(1.0, np.abs(expected))
+    assert error.max() < 1e-6, (error.max(), x[error.argmax()])
+
+
+def test_with_derivative_keeps_values_and_takes_the_given_gradient():
+    import tensorflow as tf
+
+    from zoo.layers.feed_forward import with_derivative
+
+    x = tf.constant([-2.0, 0.5, 3.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = with_derivative(x, tf.sin(x), tf.constant([10.0, 20.0, 30.0]))
+    np.testing.assert_array_equal(y.numpy(), np.sin(x.numpy()))
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [10.0, 20.0, 30.0])
