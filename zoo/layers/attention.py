@@ -10,7 +10,6 @@ from zoo.layers.dropout import Dropout
 from zoo.layers.dtypes import at_least_float32
 from zoo.layers.xla import compiling_with_xla
 
-
 def batch_matmul(a, b, transpose_b=False):
     """`a @ b` (or `a @ b^T`) for `(batch, heads, m, k)` tensors, as a product over one merged leading axis.
 
@@ -141,8 +140,9 @@ class MultiHeadAttention(keras.layers.Layer):
     def _fused_self_projections(self, x):
         """Queries, keys and values of self-attention from one product with the three kernels side by side, under
         XLA only: one `(dim, 3 * heads * head_dim)` matmul and one head transpose in place of three of each, and
-        in the backward pass one product for the input's gradient where three products and their sum were.
-        Same variables, so checkpoints and importers are unaffected. None where a projection is quantized or has
+        in the backward pass one product for the input's gradient where three products and their sum were. Also
+        in cached decoding (prefill and each new token), where it saves two of each step's small products. Same
+        variables, so checkpoints and importers are unaffected. None where a projection is quantized or has
         LoRA weights (they have their own `call`), or outside XLA (`compiling_with_xla`)."""
         denses = (self.query_dense, self.key_dense, self.value_dense)
         if not compiling_with_xla() or any(dense.lora_enabled or dense.quantization_mode for dense in denses):
@@ -157,19 +157,26 @@ class MultiHeadAttention(keras.layers.Layer):
 
     def _projections(self, query, value, cache, cache_update_index):
         """Queries, keys, values `(batch, heads, length, head_dim)` and the cache, updated if it is written."""
-        q = self._split_heads(self.query_dense(query))
-        if cache is not None and cache_update_index is None:
-            k, v = cache  # precomputed (cross-attention): (batch, heads, k_len, head_dim)
+        fused = None
+        if value is None and (cache is None or cache_update_index is not None):  # self-attention
+            fused = self._fused_self_projections(query)
+        if fused is not None:
+            q, k, v = fused
         else:
+            value = query if value is None else value
+            q = self._split_heads(self.query_dense(query))
+            if cache is not None and cache_update_index is None:
+                key, value = cache  # precomputed (cross-attention): (batch, heads, k_len, head_dim)
+                return q, key, value, cache
             k = self._split_heads(self.key_dense(value))
             v = self._split_heads(self.value_dense(value))
-            if cache is not None:
-                # Write this chunk in place; attention then reads the whole cache.
-                key_cache, value_cache = cache
-                indices = chunk_indices(k, cache_update_index)
-                k = ops.scatter_update(key_cache, indices, ops.cast(k, key_cache.dtype))
-                v = ops.scatter_update(value_cache, indices, ops.cast(v, value_cache.dtype))
-                cache = (k, v)
+        if cache is not None:
+            # Write this chunk in place; attention then reads the whole cache.
+            key_cache, value_cache = cache
+            indices = chunk_indices(k, cache_update_index)
+            k = ops.scatter_update(key_cache, indices, ops.cast(k, key_cache.dtype))
+            v = ops.scatter_update(value_cache, indices, ops.cast(v, value_cache.dtype))
+            cache = (k, v)
         return q, k, v, cache
 
     def call(
@@ -182,11 +189,7 @@ class MultiHeadAttention(keras.layers.Layer):
         cache_update_index=None,
         training=None,
     ):
-        fused = self._fused_self_projections(query) if value is None and cache is None else None
-        if fused is not None:
-            q, k, v = fused
-        else:
-            q, k, v, cache = self._projections(query, query if value is None else value, cache, cache_update_index)
+        q, k, v, cache = self._projections(query, value, cache, cache_update_index)
 
         scale = self.scale if self.scale is not None else self.head_dim**-0.5
         # Scores and softmax in float32 under mixed precision: float16 q.k overflows past 65504 (inf, then NaN
