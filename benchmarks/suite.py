@@ -15,10 +15,11 @@ import time
 from benchmarks.side_by_side import SMOKE_DIR
 from benchmarks.results_file import RESULTS_DIR
 
-#: The scripts, in running order, with the arguments of a full run. Measured on the quiet 2-core CPU, in a fresh
-#: clone (2026-12-07, three runs): generation 0.3-0.4 min, t5_beam 1.0, training 2.3-2.4, scaling 6.5-7.0 (the
-#: memory children one after another), 10.2-10.8 min in all; `make bench` with the peers' install 13.0-13.5
-#: minutes (budget: 30).
+#: The scripts, in running order, with the arguments of a full run. Measured in a fresh clone (2026-12-07): on the
+#: quiet 2-core CPU of three runs, generation 0.3-0.4 min, t5_beam 1.0, training 2.3-2.4, scaling 6.5-7.0 (the
+#: memory children one after another), 10.2-10.8 min in all, `make bench` with the peers' install 13.0-13.5
+#: minutes; on a 2-core CPU with half that matmul rate (215.6 against 462.6 GFLOP/s), 0.5, 1.5, 3.5 and 9.3 min,
+#: 14.8 in all, `make bench` 17.7 minutes (budget: 30).
 SCRIPTS = {
     "generation": ["--repeats", "5"],
     "t5_beam": ["--repeats", "5"],
