@@ -10,6 +10,7 @@ from zoo.layers.dropout import Dropout
 from zoo.layers.dtypes import at_least_float32
 from zoo.layers.xla import compiling_with_xla
 
+
 def batch_matmul(a, b, transpose_b=False):
     """`a @ b` (or `a @ b^T`) for `(batch, heads, m, k)` tensors, as a product over one merged leading axis.
 
@@ -157,9 +158,8 @@ class MultiHeadAttention(keras.layers.Layer):
 
     def _projections(self, query, value, cache, cache_update_index):
         """Queries, keys, values `(batch, heads, length, head_dim)` and the cache, updated if it is written."""
-        fused = None
-        if value is None and (cache is None or cache_update_index is not None):  # self-attention
-            fused = self._fused_self_projections(query)
+        self_attention = value is None and (cache is None or cache_update_index is not None)
+        fused = self._fused_self_projections(query) if self_attention else None
         if fused is not None:
             q, k, v = fused
         else:
