@@ -221,3 +221,31 @@ def test_beam_early_stopping_bound():
     assert can_improve("never") == [True, True, True]  # -2 / 10 = -0.2
     assert can_improve("never", length_penalty=0.0) == [False, False, True]  # -2 / 1: the current length
     assert can_improve(False, length_penalty=2.0) == [True, True, True]  # -2 / 16 = -0.125
+
+
+@pytest.mark.parametrize("written", [1, 16, 37, 80])
+def test_beam_reorder_under_xla_moves_the_written_positions_like_a_gather(written):
+    from zoo.generation.beam import reorder_rows
+
+    rng = np.random.default_rng(0)
+    cache = tuple(tuple(tf.constant(rng.normal(size=(6, 2, 80, 3)), tf.float32) for _ in range(2)) for _ in range(2))
+    order = tf.constant([1, 1, 0, 5, 3, 3])  # rows may repeat: two beams can continue one
+    moved = tf.function(lambda cache, order: reorder_rows(cache, order, tf.constant(written), 80),
+                        jit_compile=True)(cache, order)
+    assert tf.nest.map_structure(lambda tensor: tensor.shape, moved) == tf.nest.map_structure(
+        lambda tensor: tensor.shape, cache)
+    end = -(-written // 16) * 16  # blocks of 16: the block of the last written position moves whole
+    for before, after in zip(tf.nest.flatten(cache), tf.nest.flatten(moved)):
+        expected = tf.gather(before, order).numpy()
+        np.testing.assert_array_equal(after.numpy()[:, :, :end], expected[:, :, :end])
+        np.testing.assert_array_equal(after.numpy()[:, :, end:], before.numpy()[:, :, end:])  # later ones stay
+    # Outside XLA: a gather of the whole tensor.
+    np.testing.assert_array_equal(reorder_rows(cache, order, written, 80)[1][0].numpy(),
+                                  tf.gather(cache[1][0], order).numpy())
+
+
+@pytest.mark.parametrize("total_length, block", [(80, 16), (96, 16), (24, 8), (36, 4), (33, 1)])
+def test_beam_reorder_blocks_divide_the_cache_length(total_length, block):
+    from zoo.generation.beam import block_length
+
+    assert block_length(total_length) == block

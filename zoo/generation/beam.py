@@ -1,8 +1,10 @@
 """Beam search with HF-compatible scoring: length penalty, and transformers' three `early_stopping` rules."""
 
 import tensorflow as tf
+from keras import ops
 
 from zoo.generation.sampler import NEG_INF, Sampler
+from zoo.layers.xla import compiling_with_xla
 
 #: `early_stopping` by the name a command line or a recipe config gives it.
 EARLY_STOPPING_NAMES = {"true": True, "false": False, "never": "never"}
@@ -14,10 +16,11 @@ class BeamSampler(Sampler):
     Every step takes the `2 * num_beams` best continuations of all beams (accumulated log-softmax). Those
     ending with a stop token, or reaching `max_new_tokens`, become finished hypotheses scored
     `sum(log_probs) / num_new_tokens ** length_penalty` (stop token included) when they are among the best
-    `num_beams`; the best `num_beams` others continue, and the cache rows are reordered to follow them. When a
-    row stops is transformers' `early_stopping` rule (below); a row also stops after `max_new_tokens`. Prompt
-    positions of rows whose prompt is longer than the shortest are forced, so beam scores count generated
-    tokens only.
+    `num_beams`; the best `num_beams` others continue, and the cache rows are reordered to follow them (under
+    XLA, only the positions written so far: `reorder_rows`; the cache is a nest of attention caches
+    `(batch * num_beams, heads, total_length, head_dim)`). When a row stops is transformers' `early_stopping`
+    rule (below); a row also stops after `max_new_tokens`. Prompt positions of rows whose prompt is longer than
+    the shortest are forced, so beam scores count generated tokens only.
 
     Args:
         num_beams: beams per prompt (>= 1).
@@ -129,7 +132,7 @@ class BeamSampler(Sampler):
             finished_lengths = tf.where(rows, new_finished_lengths, finished_lengths)
             finished_flags = tf.where(rows, new_finished_flags, finished_flags)
             order = tf.reshape(tf.where(rows, new_source, beam_range) + row_offset, [flat_batch])
-            cache = tf.nest.map_structure(lambda tensor: tf.gather(tensor, order, axis=0), cache)
+            cache = reorder_rows(cache, order, written=index, total_length=total_length)
             if self.early_stopping is True:
                 settled = tf.reduce_all(finished_flags, axis=1)
             else:
@@ -177,3 +180,39 @@ class BeamSampler(Sampler):
         worst = tf.reduce_min(finished_scores, axis=1, keepdims=True)
         worst = tf.where(finished_flags, worst, NEG_INF)  # (batch, beams)
         return tf.reduce_any(best_running > worst, axis=1)
+
+
+def reorder_rows(cache, order, written, total_length):
+    """`cache` with its rows in `order` (int32 `(rows,)`): every tensor of the nest is an attention cache
+    `(rows, heads, total_length, head_dim)` (`MultiHeadAttention.init_cache`) whose positions `>= written` are
+    not written yet (each step writes its position before attending to it).
+
+    Outside XLA, a gather of each whole tensor. Under XLA, only the written positions move, in blocks of
+    `block_length(total_length)` positions updated in place: a gather of the whole tensor would move every
+    position at every step, and its result would then be copied back into the loop's state buffer."""
+    if not compiling_with_xla():
+        return tf.nest.map_structure(lambda tensor: tf.gather(tensor, order, axis=0), cache)
+    tensors = tf.nest.flatten(cache)
+    block = block_length(total_length)
+
+    def body(number, *tensors):
+        start, moved = number * block, []
+        for tensor in tensors:
+            shape = tf.shape(tensor)
+            rows = tf.gather(tf.slice(tensor, [0, 0, start, 0], [shape[0], shape[1], block, shape[3]]), order)
+            moved.append(ops.slice_update(tensor, (0, 0, start, 0), rows))  # XLA's in-place dynamic-update-slice
+        return (number + 1, *moved)
+
+    # The loop counts blocks one by one: XLA runs `while i < 1` with steps of i > 1 zero times (TF 2.20, CPU).
+    blocks = (written + block - 1) // block
+    tensors = tf.while_loop(lambda number, *_: number < blocks, body, (tf.constant(0), *tensors))[1:]
+    return tf.nest.pack_sequence_as(cache, list(tensors))
+
+
+def block_length(total_length, longest=16):
+    """The largest power of two up to `longest` that divides `total_length`: blocks never overlap, so no
+    position is moved twice."""
+    length = longest
+    while total_length % length:
+        length //= 2
+    return length
