@@ -1,6 +1,8 @@
 """MultiHeadAttention against a NumPy reference, and its key/value cache: prefill plus one token at a time gives
 what full causal recomputation gives."""
 
+import re
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -10,6 +12,7 @@ import keras
 
 from tests.parity import assert_close
 from zoo.layers import MultiHeadAttention, causal_mask, merge_masks
+from zoo.layers.attention import block_length
 
 BATCH, LENGTH, DIM, HEADS, HEAD_DIM = 2, 7, 8, 2, 4
 
@@ -160,6 +163,32 @@ def test_cached_decoding_matches_full_causal_recomputation_step_by_step(compiled
     assert_close(keys[:, :, :LENGTH], expected_keys, what="cached keys")
     assert_close(values[:, :, :LENGTH], expected_values, what="cached values")
     assert not keys[:, :, LENGTH:].any() and not values[:, :, LENGTH:].any()  # nothing written past the last step
+
+
+def test_cached_attention_under_xla_reads_the_written_blocks_only():
+    layer = random_attention()
+    length = 40  # 5 blocks of 8 positions
+    x = inputs(length=length)
+    full = keras.ops.convert_to_numpy(layer(x, attention_mask=causal_mask(length, length)[None]))
+    step = stepper(layer, length, compiled=True)
+    cache = layer.init_cache(BATCH, length)
+    output, cache = step(x[:, :3], cache, 0)
+    assert_close(output, full[:, :3], what="prefill")
+    for index in range(3, length):  # every number of written blocks, 1 to 5
+        output, cache = step(x[:, index : index + 1], cache, index)
+        assert_close(output[:, 0], full[:, index], what=f"step {index}")
+    # One branch per number of written blocks, each attending to a static prefix of the cache.
+    mask = causal_mask(1, length, start_index=7)[None]
+    compiled = tf.function(lambda chunk, cache, index: layer(chunk, attention_mask=mask, cache=cache,
+                                                             cache_update_index=index), jit_compile=True)
+    hlo = compiled.experimental_get_compiler_ir(x[:, :1], cache, tf.constant(7))(stage="hlo")
+    branches = re.search(r"conditional\([^\n]*branch_computations=\{([^}]*)\}", hlo)
+    assert branches is not None and len(branches.group(1).split(",")) == 5, hlo[:2000]
+
+
+@pytest.mark.parametrize("total_length, block", [(80, 16), (96, 16), (24, 8), (36, 4), (33, 1)])
+def test_cache_blocks_divide_the_cache_length(total_length, block):
+    assert block_length(total_length) == block
 
 
 def test_masking_helpers():
