@@ -243,3 +243,9 @@ def test_beam_reorder_under_xla_moves_the_written_positions_like_a_gather(writte
     np.testing.assert_array_equal(reorder_rows(cache, order, written, 80)[1][0].numpy(),
                                   tf.gather(cache[1][0], order).numpy())
 
+
+@pytest.mark.parametrize("total_length, block", [(80, 16), (96, 16), (24, 8), (36, 4), (33, 1)])
+def test_beam_reorder_blocks_divide_the_cache_length(total_length, block):
+    from zoo.generation.beam import block_length
+
+    assert block_length(total_length) == block

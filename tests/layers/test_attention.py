@@ -12,7 +12,6 @@ import keras
 
 from tests.parity import assert_close
 from zoo.layers import MultiHeadAttention, causal_mask, merge_masks
-from zoo.layers.attention import block_length
 
 BATCH, LENGTH, DIM, HEADS, HEAD_DIM = 2, 7, 8, 2, 4
 
@@ -167,28 +166,29 @@ def test_cached_decoding_matches_full_causal_recomputation_step_by_step(compiled
 
 def test_cached_attention_under_xla_reads_the_written_blocks_only():
     layer = random_attention()
-    length = 40  # 5 blocks of 8 positions
+    length = 40  # blocks of 16 positions: ends 16, 32 and 40
     x = inputs(length=length)
     full = keras.ops.convert_to_numpy(layer(x, attention_mask=causal_mask(length, length)[None]))
     step = stepper(layer, length, compiled=True)
     cache = layer.init_cache(BATCH, length)
     output, cache = step(x[:, :3], cache, 0)
     assert_close(output, full[:, :3], what="prefill")
-    for index in range(3, length):  # every number of written blocks, 1 to 5
+    for index in range(3, length):  # every number of written blocks, 1 to 3
         output, cache = step(x[:, index : index + 1], cache, index)
         assert_close(output[:, 0], full[:, index], what=f"step {index}")
-    # One branch per number of written blocks, each attending to a static prefix of the cache.
+
+
+@pytest.mark.parametrize("length, branches", [(40, 3), (1024, 8)])
+def test_cached_attention_under_xla_compiles_one_branch_per_written_prefix(length, branches):
+    """Blocks of 16 positions (ends 16, 32, 40 for 40); longer caches at most 8 branches (blocks of 128)."""
+    layer = random_attention()
     mask = causal_mask(1, length, start_index=7)[None]
     compiled = tf.function(lambda chunk, cache, index: layer(chunk, attention_mask=mask, cache=cache,
                                                              cache_update_index=index), jit_compile=True)
-    hlo = compiled.experimental_get_compiler_ir(x[:, :1], cache, tf.constant(7))(stage="hlo")
-    branches = re.search(r"conditional\([^\n]*branch_computations=\{([^}]*)\}", hlo)
-    assert branches is not None and len(branches.group(1).split(",")) == 5, hlo[:2000]
-
-
-@pytest.mark.parametrize("total_length, block", [(80, 16), (96, 16), (24, 8), (36, 4), (33, 1)])
-def test_cache_blocks_divide_the_cache_length(total_length, block):
-    assert block_length(total_length) == block
+    hlo = compiled.experimental_get_compiler_ir(inputs()[:, :1], layer.init_cache(BATCH, length),
+                                                tf.constant(7))(stage="hlo")
+    found = re.search(r"conditional\([^\n]*branch_computations=\{([^}]*)\}", hlo)
+    assert found is not None and len(found.group(1).split(",")) == branches, hlo[:2000]
 
 
 def test_masking_helpers():

@@ -4,7 +4,6 @@ import tensorflow as tf
 from keras import ops
 
 from zoo.generation.sampler import NEG_INF, Sampler
-from zoo.layers.attention import block_length
 from zoo.layers.xla import compiling_with_xla
 
 #: `early_stopping` by the name a command line or a recipe config gives it.
@@ -208,3 +207,12 @@ def reorder_rows(cache, order, written, total_length):
     blocks = (written + block - 1) // block
     tensors = tf.while_loop(lambda number, *_: number < blocks, body, (tf.constant(0), *tensors))[1:]
     return tf.nest.pack_sequence_as(cache, list(tensors))
+
+
+def block_length(total_length, longest=16):
+    """The largest power of two up to `longest` that divides `total_length`: blocks of cache positions that
+    never overlap (beam search's cache reordering under XLA)."""
+    length = longest
+    while total_length % length:
+        length //= 2
+    return length
