@@ -55,7 +55,8 @@ class MultiHeadAttention(keras.layers.Layer):
     Without a cache it is ordinary (self- or cross-) attention. With a cache, a `(key, value)` pair of
     `(batch, num_heads, cache_length, head_dim)` tensors (`init_cache`):
     - `cache_update_index` given: keys/values of the current chunk are written into the cache at that index
-      (prefill writes a whole prompt, decoding writes one token) and attention reads the whole cache;
+      (prefill writes a whole prompt, decoding writes one token) and attention reads the cache, where positions
+      past this chunk hold nothing written yet and must be masked (under XLA they are not read at all);
     - `cache_update_index=None`: the cache is read as it is (precomputed cross-attention keys/values).
 
     Args:
