@@ -19,7 +19,8 @@ from benchmarks.results_file import RESULTS_DIR
 #: quiet 2-core CPU of three runs, generation 0.3-0.4 min, t5_beam 1.0, training 2.3-2.4, scaling 6.5-7.0 (the
 #: memory children one after another), 10.2-10.8 min in all, `make bench` with the peers' install 13.0-13.5
 #: minutes; on a 2-core CPU with half that matmul rate (215.6 against 462.6 GFLOP/s), 0.5, 1.5, 3.5 and 9.3 min,
-#: 14.8 in all, `make bench` 17.7 minutes (budget: 30).
+#: 14.8 in all, `make bench` 17.7 minutes; on the same machine busier (2026-12-08), 0.7, 1.7, 4.5 and 11.8 min,
+#: 18.8 in all, `make bench` 21.9 minutes (budget: 30).
 SCRIPTS = {
     "generation": ["--repeats", "5"],
     "t5_beam": ["--repeats", "5"],
